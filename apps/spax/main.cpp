@@ -1,0 +1,80 @@
+// spax: the command-line entry point. Parses the subcommand, runs it, maps errors to exit codes:
+// 0 ok, 1 a check found a difference, 2 usage or input error, 3 numerical failure, 4 internal.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <new>
+
+#include "command.hpp"
+#include "spax/common.hpp"
+
+namespace spax::app {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> list;
+  return list;
+}
+
+namespace {
+int g_exit_code = 0;
+}
+void set_exit_code(int code) {
+  g_exit_code = std::max(g_exit_code, code);
+}
+int exit_code() {
+  return g_exit_code;
+}
+
+CLI::Option* add_threads_option(CLI::App& sub, int& threads) {
+  return sub.add_option("--threads", threads, "Worker threads (default: all hardware threads)")
+      ->check(CLI::Range(0, 4096));
+}
+
+void warn(const std::string& message) {
+  std::cerr << "spax: warning: " << message << "\n";
+}
+
+}  // namespace spax::app
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "spax: analyse and solve sparse linear systems (Matrix Market files).\n"
+      "Exit codes: 0 ok, 1 a check found a difference, 2 usage or input error,\n"
+      "3 numerical failure (singular, not converged), 4 internal error.",
+      "spax"};
+  app.set_version_flag("--version", std::string("spax ") + spax::version());
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  auto& cmds = spax::app::commands();
+  std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (const auto& c : cmds) c.setup(app);
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // --help, --version
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      std::cerr << "spax: " << e.what() << " (see spax --help)\n";
+      return 2;
+    }
+  } catch (const spax::Error& e) {
+    std::cout.flush();
+    std::cerr << "spax: " << e.what() << "\n";
+    return spax::exit_code_for(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::cout.flush();
+    std::cerr << "spax: out of memory\n";
+    return 4;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "spax: internal error: " << e.what() << "\n";
+    return 4;
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "spax: could not write to standard output\n";
+    return 4;
+  }
+  return spax::app::exit_code();
+}

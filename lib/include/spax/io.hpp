@@ -1,0 +1,107 @@
+// Matrix Market reading and writing, NumPy .npy and whole-or-nothing file output.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spax/sparse.hpp"
+
+namespace spax {
+
+struct MatrixMarketHeader {
+  std::string object = "matrix";
+  bool coordinate = true;  // false: array (dense, column-major)
+  Field field = Field::real;
+  Symmetry symmetry = Symmetry::general;
+  index_t nrows = 0;
+  index_t ncols = 0;
+  index_t declared_entries = 0;  // coordinate: the size line's count; array: values expected
+};
+
+struct ReadOptions {
+  int threads = 0;  // 0: all hardware threads
+  // Largest accepted dimension. The default (2^31 - 1) keeps every matrix within reach of the
+  // 32-bit solver libraries and stops a size line from demanding gigabytes of column pointers.
+  index_t max_dimension = 2147483647;
+};
+
+struct ReadStats {
+  index_t entries_in_file = 0;    // entries (coordinate) or values (array) read
+  index_t stored_nonzeros = 0;    // after symmetric expansion and duplicate summing
+  index_t duplicates_summed = 0;  // entries merged into another at the same position
+  index_t explicit_zeros = 0;     // stored entries whose value is exactly zero
+  index_t diagonal_nonzeros = 0;  // stored entries on the diagonal
+  std::uint64_t file_bytes = 0;   // bytes of the file as stored (compressed for .gz)
+  std::uint64_t text_bytes = 0;   // bytes of Matrix Market text parsed
+  bool gzip = false;
+  // True when the file was written with 0-based indices (detected; see read_matrix_market).
+  bool zero_based = false;
+  double seconds = 0.0;  // wall time of the read
+  int threads = 1;       // threads used for parsing
+};
+
+struct MatrixFile {
+  std::string path;
+  MatrixMarketHeader header;
+  SparseMatrix matrix;
+  ReadStats stats;
+};
+
+// Reads a Matrix Market file (".gz" files are decompressed transparently, gzip detected by its
+// magic bytes; "-" reads standard input). Symmetric, skew-symmetric and hermitian files are
+// expanded to full storage; entries in either triangle are accepted and mirrored. Duplicates are
+// summed and counted; explicit zeros stay as structural entries. A coordinate file written with
+// 0-based indices is accepted only when that is unambiguous (an index 0 appears, all indices fit
+// 0-based and the 0-based reading uses every row and column); stats.zero_based says so. Malformed
+// input throws an input Error carrying the file and line; nothing is allocated beyond what the file
+// can hold.
+MatrixFile read_matrix_market(const std::string& path, const ReadOptions& options = {});
+// The same on text in memory; `name` is used in error messages.
+MatrixFile parse_matrix_market(std::string_view text, const std::string& name,
+                               const ReadOptions& options = {});
+
+// Dense column-major block (vectors and right-hand sides).
+struct DenseMatrix {
+  index_t nrows = 0;
+  index_t ncols = 0;
+  std::vector<double> values;      // real: nrows * ncols, column-major
+  std::vector<complex_t> zvalues;  // complex
+  bool is_complex() const noexcept { return !zvalues.empty(); }
+};
+// Reads a Matrix Market file (array or coordinate) as a dense block; pattern files are refused.
+DenseMatrix read_dense(const std::string& path, const ReadOptions& options = {});
+
+struct WriteOptions {
+  // The symmetry to write. Anything but general writes only the lower triangle and requires the
+  // matrix to have that symmetry (checked).
+  Symmetry symmetry = Symmetry::general;
+  std::string comment;  // optional comment lines (without the leading %)
+};
+// Coordinate format, real, complex, integer or pattern from the matrix's field. Numbers use the
+// shortest form that reads back to the same double. Written to a temporary file, then renamed.
+void write_matrix_market(const std::string& path, const SparseMatrix& a,
+                         const WriteOptions& options = {});
+void write_matrix_market(std::ostream& out, const SparseMatrix& a,
+                         const WriteOptions& options = {});
+// Array format (vectors and dense blocks).
+void write_dense(const std::string& path, const DenseMatrix& d, const std::string& comment = {});
+
+// NumPy .npy (format 1.0, little-endian, C order, 1-D).
+void write_npy(const std::string& path, std::span<const std::int64_t> data);
+void write_npy(const std::string& path, std::span<const double> data);
+// Reads a 1-D integer .npy (int64, int32, uint32 or uint64, little-endian) as int64.
+std::vector<std::int64_t> read_npy_int64(const std::string& path);
+
+// Writes a file whole or not at all: `fill` writes into a temporary file beside `path`, which is
+// flushed and renamed over `path` only when `fill` returns without throwing.
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
+
+// Shortest round-trip formatting of a double (std::to_chars).
+std::string format_double(double v);
+
+}  // namespace spax

@@ -1,0 +1,123 @@
+// Sparse matrix types: compressed sparse column (CSC) with 64-bit indices, real or complex
+// values or pattern only, and the operations every module needs on them.
+#pragma once
+
+#include <array>
+#include <complex>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "spax/common.hpp"
+
+namespace spax {
+
+using complex_t = std::complex<double>;
+
+// The value field of the file a matrix came from. integer values are stored as doubles.
+enum class Field { real, complex, integer, pattern };
+// The symmetry the file declared. Storage is always full (both triangles): this is a memory of
+// the source, not a storage scheme.
+enum class Symmetry { general, symmetric, skew_symmetric, hermitian };
+
+const char* to_string(Field f) noexcept;
+const char* to_string(Symmetry s) noexcept;
+
+// CSC matrix. Invariants (checked by validate()): colptr has ncols+1 non-decreasing entries
+// from 0 to nnz; within a column, row indices are strictly increasing (sorted, no duplicates)
+// and in [0, nrows). values holds nnz doubles for real/integer fields, zvalues nnz complex
+// values for the complex field; both are empty for a pattern-only matrix.
+struct SparseMatrix {
+  index_t nrows = 0;
+  index_t ncols = 0;
+  std::vector<index_t> colptr{0};
+  std::vector<index_t> rowind;
+  std::vector<double> values;
+  std::vector<complex_t> zvalues;
+  Field field = Field::real;
+  Symmetry symmetry = Symmetry::general;
+
+  index_t nnz() const noexcept { return static_cast<index_t>(rowind.size()); }
+  bool is_square() const noexcept { return nrows == ncols; }
+  bool is_complex() const noexcept { return field == Field::complex; }
+  bool has_values() const noexcept { return field != Field::pattern; }
+
+  // Throws an internal error naming the first broken invariant.
+  void validate() const;
+};
+
+// Coordinate (triplet) form, 0-based. Duplicates allowed; to_csc sums them.
+struct TripletMatrix {
+  index_t nrows = 0;
+  index_t ncols = 0;
+  std::vector<index_t> rows;
+  std::vector<index_t> cols;
+  std::vector<double> values;      // real/integer; empty for pattern or complex
+  std::vector<complex_t> zvalues;  // complex
+  Field field = Field::real;
+  Symmetry symmetry = Symmetry::general;
+};
+
+// Builds a CSC matrix, summing duplicates. When `duplicates` is given it receives the number of
+// entries that were merged into another (k copies of one position count k-1).
+SparseMatrix to_csc(const TripletMatrix& t, index_t* duplicates = nullptr);
+
+// A^T, or A^H when conjugate is set (complex only).
+SparseMatrix transpose(const SparseMatrix& a, bool conjugate = false);
+
+// The pattern only (field = pattern, no values).
+SparseMatrix pattern_of(const SparseMatrix& a);
+
+// Pattern of A + A^T for a square A (pattern only, diagonal kept where present in A).
+SparseMatrix symmetrized_pattern(const SparseMatrix& a);
+
+// B = A(p, q): B(i, j) = A(p[i], q[j]). An empty span means the identity. Values are carried.
+SparseMatrix permute(const SparseMatrix& a, std::span<const index_t> row_perm,
+                     std::span<const index_t> col_perm);
+
+// Symmetric permutation B = A(p, p).
+SparseMatrix permute_symmetric(const SparseMatrix& a, std::span<const index_t> p);
+
+// True when p is a permutation of 0..n-1.
+bool is_permutation(std::span<const index_t> p, index_t n);
+// inv[p[k]] = k. Throws an input error when p is not a permutation.
+std::vector<index_t> invert_permutation(std::span<const index_t> p);
+
+// Number of stored entries on the diagonal.
+index_t diagonal_nnz(const SparseMatrix& a);
+// Number of stored entries whose value is exactly zero (0 for a pattern matrix).
+index_t explicit_zeros(const SparseMatrix& a);
+// True when every stored value is finite (true for a pattern matrix).
+bool all_finite(const SparseMatrix& a);
+
+// y = A x (real) and the complex counterpart. Pattern matrices act as all-ones.
+void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
+void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
+
+// Pattern fingerprint: a 128-bit hash of (nrows, ncols, colptr, rowind) of the CSC form, so it
+// is the same for one pattern whatever the file's entry order, symmetric storage, duplicates or
+// values. Definition (stable across versions and machines): two 64-bit lanes, lane k starting at
+// seed_k; each 64-bit word w of the sequence nrows, ncols, colptr[0..ncols], rowind[0..nnz-1]
+// updates lane k as h = rotl(h ^ mix(w + k * 0x9E3779B97F4A7C15), 27) * 0x100000001B3 where mix
+// is the splitmix64 finaliser; the sequence length is fed last, then each lane is finalised with
+// mix. hex() prints lane 0 then lane 1 as 32 lowercase hex digits.
+struct Fingerprint {
+  std::uint64_t lane[2] = {0, 0};
+  std::string hex() const;
+  bool operator==(const Fingerprint&) const = default;
+};
+Fingerprint pattern_fingerprint(const SparseMatrix& a);
+
+}  // namespace spax
+
+namespace spax {
+
+// Deterministic values for a pattern-only matrix (e.g. rajat01), used wherever numbers are needed
+// (LU fill, solving): off-diagonal a_ij = -(0.5 + h(i, j)) with h a hash of (i, j) into [0, 1);
+// diagonal a_jj = 1 + sum over the column of |a_ij| + sum over the row of |a_ji|, so the result
+// is strictly diagonally dominant by rows and columns (missing diagonal entries are added).
+// The returned matrix is real; its symmetry is general.
+SparseMatrix synthesize_values(const SparseMatrix& pattern);
+
+}  // namespace spax

@@ -1,0 +1,222 @@
+// Whole-or-nothing file output, .npy read/write, number formatting.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "spax/io.hpp"
+
+namespace spax {
+
+namespace fs = std::filesystem;
+
+std::string format_double(double v) {
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc()) throw_internal("cannot format a number");
+  return std::string(buf, p);
+}
+
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill) {
+  if (path.empty()) throw_usage("empty output file name");
+  static std::atomic<unsigned> counter{0};
+  fs::path target(path);
+  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw_input("cannot write: directory " + dir.string() + " does not exist", path);
+  std::random_device rd;
+  std::string tmp_name = ".";
+  tmp_name.append(target.filename().string());
+  tmp_name.append(".tmp-");
+  tmp_name.append(std::to_string(::getpid()));
+  tmp_name.append("-");
+  tmp_name.append(std::to_string(counter++));
+  tmp_name.append("-");
+  tmp_name.append(std::to_string(rd() % 1000000));
+  fs::path tmp = dir / tmp_name;
+  try {
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw_input("cannot write (permission or disk?)", path);
+      fill(out);
+      out.flush();
+      if (!out) throw_input("write failed (disk full?)", path);
+    }
+    // Make the data durable before the rename publishes it.
+    int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) throw_input("cannot rename the temporary file into place: " + ec.message(), path);
+  } catch (...) {
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+namespace {
+
+std::string npy_header(const char* descr, std::size_t n) {
+  std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
+                     std::to_string(n) + ",), }";
+  // magic(6) + version(2) + header_len(2) + dict + padding + '\n' is a multiple of 64.
+  std::size_t total = 10 + dict.size() + 1;
+  std::size_t pad = (64 - total % 64) % 64;
+  dict.append(pad, ' ');
+  dict += '\n';
+  std::uint16_t len = static_cast<std::uint16_t>(dict.size());
+  const char pre[10] = {'\x93',
+                        'N',
+                        'U',
+                        'M',
+                        'P',
+                        'Y',
+                        '\x01',
+                        '\x00',
+                        static_cast<char>(len & 0xff),
+                        static_cast<char>(len >> 8)};
+  std::string h(pre, sizeof pre);
+  h.append(dict);
+  return h;
+}
+
+template <class T>
+void write_npy_impl(const std::string& path, std::span<const T> data, const char* descr) {
+  static_assert(std::endian::native == std::endian::little, "little-endian hosts only");
+  write_file_atomic(path, [&](std::ostream& out) {
+    std::string h = npy_header(descr, data.size());
+    out.write(h.data(), static_cast<std::streamsize>(h.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size() * sizeof(T)));
+  });
+}
+
+}  // namespace
+
+void write_npy(const std::string& path, std::span<const std::int64_t> data) {
+  write_npy_impl(path, data, "<i8");
+}
+void write_npy(const std::string& path, std::span<const double> data) {
+  write_npy_impl(path, data, "<f8");
+}
+
+std::vector<std::int64_t> read_npy_int64(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_input("cannot open", path);
+  char magic[8];
+  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    throw_input("not a NumPy .npy file (bad magic)", path);
+  const int major = static_cast<unsigned char>(magic[6]);
+  std::uint32_t hlen = 0;
+  if (major == 1) {
+    unsigned char b[2];
+    if (!in.read(reinterpret_cast<char*>(b), 2)) throw_input("truncated .npy header", path);
+    hlen = b[0] | (b[1] << 8);
+  } else if (major == 2 || major == 3) {
+    unsigned char b[4];
+    if (!in.read(reinterpret_cast<char*>(b), 4)) throw_input("truncated .npy header", path);
+    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
+  } else {
+    throw_input("unsupported .npy version " + std::to_string(major), path);
+  }
+  if (hlen > (1u << 20)) throw_input(".npy header too long", path);
+  std::string header(hlen, '\0');
+  if (!in.read(header.data(), hlen)) throw_input("truncated .npy header", path);
+  auto field = [&](const std::string& key) -> std::string {
+    auto k = header.find("'" + key + "'");
+    if (k == std::string::npos) throw_input(".npy header lacks '" + key + "'", path);
+    auto colon = header.find(':', k);
+    if (colon == std::string::npos) throw_input("malformed .npy header", path);
+    auto s = header.find_first_not_of(' ', colon + 1);
+    if (s == std::string::npos) throw_input("malformed .npy header", path);
+    if (header[s] == '(') {
+      auto e = header.find(')', s);
+      if (e == std::string::npos) throw_input("malformed .npy header", path);
+      return header.substr(s, e - s + 1);
+    }
+    auto e = header.find_first_of(",}", s);
+    if (e == std::string::npos) throw_input("malformed .npy header", path);
+    std::string v = header.substr(s, e - s);
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    if (v.size() >= 2 && (v[0] == '\'' || v[0] == '"')) v = v.substr(1, v.size() - 2);
+    return v;
+  };
+  std::string descr = field("descr");
+  std::string fortran = field("fortran_order");
+  std::string shape = field("shape");
+  std::size_t width = 0;
+  bool is_signed = true;
+  if (descr == "<i8" || descr == "i8") {
+    width = 8;
+  } else if (descr == "<i4" || descr == "i4") {
+    width = 4;
+  } else if (descr == "<u8" || descr == "u8") {
+    width = 8;
+    is_signed = false;
+  } else if (descr == "<u4" || descr == "u4") {
+    width = 4;
+    is_signed = false;
+  } else {
+    throw_input(".npy dtype '" + descr + "' is not a little-endian 32/64-bit integer", path);
+  }
+  // shape: "(n,)" or "(n)" or "(1, n)" / "(n, 1)"
+  std::vector<std::uint64_t> dims;
+  {
+    std::string inner = shape.substr(1, shape.size() - 2);
+    std::stringstream ss(inner);
+    std::string tok;
+    while (std::getline(ss, tok, ',')) {
+      auto b = tok.find_first_not_of(' ');
+      if (b == std::string::npos) continue;
+      auto e = tok.find_last_not_of(' ');
+      tok = tok.substr(b, e - b + 1);
+      std::uint64_t d = 0;
+      auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), d);
+      if (ec != std::errc() || p != tok.data() + tok.size())
+        throw_input(".npy shape '" + shape + "' is malformed", path);
+      dims.push_back(d);
+    }
+  }
+  std::uint64_t n = 1;
+  int non_one = 0;
+  for (auto d : dims) {
+    if (d != 1) ++non_one;
+    if (d != 0 && n > (std::uint64_t{1} << 40) / d) throw_input(".npy array too large", path);
+    n *= d;
+  }
+  if (dims.empty() || non_one > 1)
+    throw_input(".npy array must be one-dimensional, shape is " + shape, path);
+  (void)fortran;
+  // Check the file holds the data before allocating.
+  auto here = in.tellg();
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  in.seekg(here);
+  if (size < here || static_cast<std::uint64_t>(size - here) < n * width)
+    throw_input(".npy data is shorter than its shape says (truncated file)", path);
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
+  if (width == 8) {
+    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(n * 8));
+    if (!is_signed)
+      for (auto v : out)
+        if (v < 0) throw_input(".npy uint64 value does not fit int64", path);
+  } else {
+    std::vector<std::int32_t> tmp(static_cast<std::size_t>(n));
+    in.read(reinterpret_cast<char*>(tmp.data()), static_cast<std::streamsize>(n * 4));
+    for (std::size_t k = 0; k < n; ++k)
+      out[k] = is_signed ? tmp[k] : static_cast<std::int64_t>(static_cast<std::uint32_t>(tmp[k]));
+  }
+  if (!in) throw_input(".npy data is shorter than its shape says", path);
+  return out;
+}
+
+}  // namespace spax
