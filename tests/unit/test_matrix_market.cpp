@@ -1,0 +1,377 @@
+// Matrix Market reader and writer: hand-worked cases, every variant of the format, the
+// EXPECT.tsv corpus, malformed input, thread-count independence and round trips.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "spax/io.hpp"
+#include "test_support.hpp"
+
+namespace spax {
+namespace {
+
+using test::ScratchDir;
+
+// Dense reference: the value at (i, j) of a CSC matrix, found by a linear scan.
+double at(const SparseMatrix& a, index_t i, index_t j) {
+  for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+    if (a.rowind[p] == i) return a.values[p];
+  return std::nan("");  // not stored
+}
+bool stored(const SparseMatrix& a, index_t i, index_t j) {
+  for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+    if (a.rowind[p] == i) return true;
+  return false;
+}
+
+MatrixFile parse(const std::string& text, int threads = 1) {
+  ReadOptions o;
+  o.threads = threads;
+  return parse_matrix_market(text, "t.mtx", o);
+}
+
+// Expects an input error whose message contains `what` and that points at `line`.
+void expect_error(const std::string& text, const std::string& what, index_t line) {
+  try {
+    parse(text);
+    FAIL() << "expected an error containing '" << what << "'";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_NE(e.message().find(what), std::string::npos) << e.what();
+    EXPECT_EQ(e.line(), line) << e.what();
+    EXPECT_EQ(e.file(), "t.mtx");
+  }
+}
+
+TEST(MatrixMarket, GeneralRealHandWorked) {
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real general\n% c\n3 4 4\n1 1 1.5\n3 2 -2\n"
+      "2 4 1e3\n1 4 0.25\n");
+  const auto& a = mf.matrix;
+  a.validate();
+  EXPECT_EQ(a.nrows, 3);
+  EXPECT_EQ(a.ncols, 4);
+  EXPECT_EQ(a.nnz(), 4);
+  EXPECT_EQ(a.colptr, (std::vector<index_t>{0, 1, 2, 2, 4}));
+  EXPECT_EQ(a.rowind, (std::vector<index_t>{0, 2, 0, 1}));
+  EXPECT_EQ(a.values, (std::vector<double>{1.5, -2, 0.25, 1000}));
+  EXPECT_EQ(mf.stats.entries_in_file, 4);
+  EXPECT_EQ(mf.stats.diagonal_nonzeros, 1);
+  EXPECT_EQ(mf.header.field, Field::real);
+}
+
+TEST(MatrixMarket, SymmetricExpandsAndMirrorsUpperEntries) {
+  // (1,2) is given in the upper triangle: it must be mirrored like a lower one.
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n1 1 4\n1 2 -1\n"
+      "3 2 -2\n3 3 5\n");
+  const auto& a = mf.matrix;
+  EXPECT_EQ(a.nnz(), 6);
+  EXPECT_EQ(at(a, 0, 1), -1);
+  EXPECT_EQ(at(a, 1, 0), -1);
+  EXPECT_EQ(at(a, 2, 1), -2);
+  EXPECT_EQ(at(a, 1, 2), -2);
+  EXPECT_FALSE(stored(a, 1, 1));
+  EXPECT_EQ(a.symmetry, Symmetry::symmetric);
+}
+
+TEST(MatrixMarket, SkewSymmetricNegatesMirror) {
+  auto mf = parse("%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 1 3\n");
+  EXPECT_EQ(at(mf.matrix, 1, 0), 3);
+  EXPECT_EQ(at(mf.matrix, 0, 1), -3);
+}
+
+TEST(MatrixMarket, HermitianConjugatesMirror) {
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate complex hermitian\n2 2 3\n1 1 2 0\n"
+      "2 1 1 -1\n2 2 3 0\n");
+  const auto& a = mf.matrix;
+  ASSERT_TRUE(a.is_complex());
+  ASSERT_EQ(a.nnz(), 4);
+  // column 0: (0,0)=2, (1,0)=1-1i; column 1: (0,1)=1+1i, (1,1)=3
+  EXPECT_EQ(a.zvalues[1], complex_t(1, -1));
+  EXPECT_EQ(a.zvalues[2], complex_t(1, 1));
+}
+
+TEST(MatrixMarket, DuplicatesSummedExplicitZerosKept) {
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1.0\n1 1 2.0\n"
+      "2 2 1.0\n3 3 0.0\n3 1 0.0\n");
+  EXPECT_EQ(mf.stats.duplicates_summed, 1);
+  EXPECT_EQ(mf.stats.explicit_zeros, 2);
+  EXPECT_EQ(mf.matrix.nnz(), 4);
+  EXPECT_EQ(at(mf.matrix, 0, 0), 3.0);
+  EXPECT_TRUE(stored(mf.matrix, 2, 0));
+}
+
+TEST(MatrixMarket, PatternIntegerAndKeywordCase) {
+  auto p = parse("%%MatrixMarket MATRIX Coordinate PATTERN General\n2 2 2\n1 2\n2 1\n");
+  EXPECT_EQ(p.matrix.field, Field::pattern);
+  EXPECT_TRUE(p.matrix.values.empty());
+  EXPECT_EQ(p.matrix.nnz(), 2);
+  auto i = parse("%%MatrixMarket matrix coordinate integer general\n1 1 1\n1 1 -129\n");
+  EXPECT_EQ(i.matrix.field, Field::integer);
+  EXPECT_EQ(i.matrix.values[0], -129.0);
+}
+
+TEST(MatrixMarket, ArrayGeneralAndSymmetric) {
+  auto g = parse("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n");
+  // column-major: (0,0)=1 (1,0)=2 (0,1)=3 (1,1)=4
+  EXPECT_EQ(at(g.matrix, 1, 0), 2);
+  EXPECT_EQ(at(g.matrix, 0, 1), 3);
+  auto s = parse("%%MatrixMarket matrix array real symmetric\n2 2\n1\n2\n4\n");
+  EXPECT_EQ(at(s.matrix, 1, 0), 2);
+  EXPECT_EQ(at(s.matrix, 0, 1), 2);
+  EXPECT_EQ(at(s.matrix, 1, 1), 4);
+  auto c = parse("%%MatrixMarket matrix array complex general\n1 2\n1 2\n3 -4\n");
+  ASSERT_EQ(c.matrix.nnz(), 2);
+  EXPECT_EQ(c.matrix.zvalues[1], complex_t(3, -4));
+}
+
+TEST(MatrixMarket, CrlfBlankLinesTabsAndSpecialValues) {
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real general\r\n\r\n  3\t3 4 \r\n1\t1 +1.0\r\n"
+      "\r\n2 2 inf\r\n3 3 -1e-400\r\n% comment in the body\r\n1 3 nan\r\n");
+  const auto& a = mf.matrix;
+  EXPECT_EQ(a.nnz(), 4);
+  EXPECT_EQ(at(a, 0, 0), 1.0);
+  EXPECT_TRUE(std::isinf(at(a, 1, 1)));
+  EXPECT_EQ(at(a, 2, 2), 0.0);  // underflow reads as zero, not an error
+  EXPECT_TRUE(std::isnan(at(a, 0, 2)));
+}
+
+TEST(MatrixMarket, EmptyMatrices) {
+  auto a = parse("%%MatrixMarket matrix coordinate real general\n0 0 0\n");
+  EXPECT_EQ(a.matrix.nrows, 0);
+  EXPECT_EQ(a.matrix.colptr.size(), 1u);
+  auto b = parse("%%MatrixMarket matrix coordinate real general\n0 4 0\n");
+  EXPECT_EQ(b.matrix.ncols, 4);
+  EXPECT_EQ(b.matrix.colptr, (std::vector<index_t>(5, 0)));
+}
+
+TEST(MatrixMarket, MalformedInputNamesTheLine) {
+  const std::string h = "%%MatrixMarket matrix coordinate real general\n";
+  expect_error("", "empty file", 0);
+  expect_error("hello\n", "no %%MatrixMarket banner", 1);
+  expect_error(h, "no size line", 1);
+  expect_error(h + "2 2\n", "3 numbers", 2);
+  expect_error(h + "2 2 1\n1 1\n", "without a value", 3);
+  expect_error(h + "2 2 1\n1 1 1 2\n", "extra tokens", 3);
+  expect_error(h + "2 2 1\n3 1 1\n", "row index 3 out of range", 3);
+  expect_error(h + "2 2 1\n1 9 1\n", "column index 9 out of range", 3);
+  expect_error(h + "2 2 1\n1 x 1\n", "column index", 3);
+  expect_error(h + "2 2 1\n1 1 abc\n", "not a number", 3);
+  expect_error(h + "2 2 1\n1 1 1e999\n", "out of the double range", 3);
+  expect_error(h + "2 2 2\n1 1 1\n", "fewer entries than declared", 3);
+  expect_error(h + "2 2 1\n1 1 1\n2 2 1\n", "more entries than the 1 declared", 4);
+  expect_error(h + "-2 2 1\n", "negative", 2);
+  expect_error(h + "3 3 2\n0 0 1.0\n3 3 2.0\n", "1-based", 3);
+  expect_error(h + "99999999999999999999999 2 1\n", "does not fit", 2);
+  expect_error("%%MatrixMarket matrix coordinate real general\n3000000000 3 1\n1 1 1\n",
+               "exceeds the limit of 2147483647", 2);
+  expect_error("%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n1 1 1\n", "diagonal",
+               3);
+  expect_error("%%MatrixMarket matrix coordinate real symmetric\n2 3 0\n", "square", 2);
+  expect_error("%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1\n", "imaginary", 3);
+  expect_error("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n", "fewer values", 5);
+  expect_error("%%MatrixMarket matrix array pattern general\n2 2\n", "array pattern", 1);
+  expect_error("%%MatrixMarket matrix coordinate real hermitian\n2 2 0\n", "hermitian", 1);
+  expect_error("%%MatrixMarket vector coordinate real general\n2 2 0\n", "object", 1);
+}
+
+TEST(MatrixMarket, DeclaredCountBeyondFileSizeRejectedBeforeAllocating) {
+  // 1e12 entries cannot fit in a few bytes: rejected at the size line, no allocation attempted.
+  expect_error(
+      "%%MatrixMarket matrix coordinate real general\n1000000000 1000000000 "
+      "999999999999\n1 1 1.0\n",
+      "can hold at most", 2);
+}
+
+TEST(MatrixMarket, ZeroBasedFilesOnlyWhenUnambiguous) {
+  // Every row and column used under the 0-based reading: accepted as 0-based.
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real general\n2 3 4\n0 0 1.1\n0 1 1.2\n"
+      "0 2 1.3\n1 2 2.3\n");
+  EXPECT_TRUE(mf.stats.zero_based);
+  EXPECT_EQ(at(mf.matrix, 1, 2), 2.3);
+  EXPECT_EQ(at(mf.matrix, 0, 0), 1.1);
+}
+
+TEST(MatrixMarket, ResultIndependentOfThreadCount) {
+  // A random general matrix with duplicates, large enough to be split into several pieces.
+  std::mt19937_64 rng(42);
+  std::ostringstream ss;
+  const int n = 3000, nz = 200000;
+  ss << "%%MatrixMarket matrix coordinate real general\n" << n << ' ' << n << ' ' << nz << '\n';
+  for (int k = 0; k < nz; ++k)
+    ss << (rng() % n) + 1 << ' ' << (rng() % n) + 1 << ' ' << static_cast<int>(rng() % 1000) - 500
+       << '\n';
+  const std::string text = ss.str();
+  auto one = parse(text, 1);
+  for (int t : {2, 3, 8}) {
+    auto many = parse(text, t);
+    EXPECT_EQ(one.matrix.colptr, many.matrix.colptr);
+    EXPECT_EQ(one.matrix.rowind, many.matrix.rowind);
+    EXPECT_EQ(one.matrix.values, many.matrix.values);  // integer values: sums are exact
+    EXPECT_EQ(one.stats.duplicates_summed, many.stats.duplicates_summed);
+  }
+  // Reference: a std::map accumulation of the same triplets.
+  std::map<std::pair<int, int>, double> ref;
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  std::getline(in, line);
+  int r, c;
+  double v;
+  while (in >> r >> c >> v) ref[{c - 1, r - 1}] += v;
+  ASSERT_EQ(static_cast<std::size_t>(one.matrix.nnz()), ref.size());
+  EXPECT_EQ(one.stats.duplicates_summed, nz - static_cast<index_t>(ref.size()));
+  std::size_t k = 0;
+  for (const auto& [cr, val] : ref) {
+    EXPECT_EQ(one.matrix.rowind[k], cr.second);
+    EXPECT_EQ(one.matrix.values[k], val);
+    ++k;
+  }
+}
+
+TEST(MatrixMarket, LongCommentLineAndBlockBoundaries) {
+  std::string text = "%%MatrixMarket matrix coordinate real general\n%" +
+                     std::string(3 << 20, 'x') + "\n2 2 2\n1 1 1\n2 2 2\n";
+  auto mf = parse(text, 2);
+  EXPECT_EQ(mf.matrix.nnz(), 2);
+}
+
+TEST(MatrixMarket, ReadsGzipFilesAndStdinEquivalently) {
+  auto plain = read_matrix_market(test::test_data_dir() / "mm" / "rajat19.mtx.gz");
+  EXPECT_TRUE(plain.stats.gzip);
+  auto ref = read_matrix_market(test::bundled_data_dir() / "rajat19.mtx");
+  EXPECT_EQ(plain.matrix.rowind, ref.matrix.rowind);
+  EXPECT_EQ(plain.matrix.values, ref.matrix.values);
+  EXPECT_EQ(pattern_fingerprint(plain.matrix), pattern_fingerprint(ref.matrix));
+}
+
+TEST(MatrixMarket, TruncatedGzipIsAnError) {
+  ScratchDir dir;
+  std::string gz = test::read_text_file(test::test_data_dir() / "mm" / "rajat19.mtx.gz");
+  test::write_text_file(dir / "cut.mtx.gz", gz.substr(0, gz.size() / 2));
+  EXPECT_THROW(read_matrix_market((dir / "cut.mtx.gz").string()), Error);
+}
+
+TEST(MatrixMarket, WriterRoundTripsExactly) {
+  ScratchDir dir;
+  for (const char* f : {"west0479.mtx", "w156.mtx"}) {
+    auto a = read_matrix_market(test::bundled_data_dir() / f);
+    write_matrix_market((dir / "out.mtx").string(), a.matrix);
+    auto b = read_matrix_market((dir / "out.mtx").string());
+    EXPECT_EQ(a.matrix.colptr, b.matrix.colptr) << f;
+    EXPECT_EQ(a.matrix.rowind, b.matrix.rowind) << f;
+    EXPECT_EQ(a.matrix.values, b.matrix.values) << f;  // shortest round-trip: bit-exact
+    EXPECT_EQ(a.matrix.zvalues, b.matrix.zvalues) << f;
+  }
+  // Symmetric output writes the lower triangle only and reads back to the same matrix.
+  auto s = parse(
+      "%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n1 1 0.1\n2 1 -1\n"
+      "3 2 1e-300\n3 3 5\n");
+  WriteOptions wo;
+  wo.symmetry = Symmetry::symmetric;
+  write_matrix_market((dir / "sym.mtx").string(), s.matrix, wo);
+  auto back = read_matrix_market((dir / "sym.mtx").string());
+  EXPECT_EQ(back.stats.entries_in_file, 4);
+  EXPECT_EQ(back.matrix.values, s.matrix.values);
+  // Dense array output.
+  DenseMatrix d;
+  d.nrows = 2;
+  d.ncols = 1;
+  d.values = {0.1, -3e-7};
+  write_dense((dir / "x.mtx").string(), d);
+  auto dd = read_dense((dir / "x.mtx").string());
+  EXPECT_EQ(dd.values, d.values);
+}
+
+TEST(MatrixMarket, WriteIsAtomic) {
+  ScratchDir dir;
+  auto target = dir / "keep.txt";
+  test::write_text_file(target, "old");
+  EXPECT_THROW(write_file_atomic(target.string(),
+                                 [](std::ostream& o) {
+                                   o << "partial";
+                                   throw_internal("interrupted");
+                                 }),
+               Error);
+  EXPECT_EQ(test::read_text_file(target), "old");
+  std::size_t files = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir.path())) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 1u);  // no temporary left behind
+}
+
+TEST(MatrixMarket, NpyRoundTripAndMalformed) {
+  ScratchDir dir;
+  std::vector<std::int64_t> v = {3, -1, 0, 1LL << 40};
+  write_npy((dir / "p.npy").string(), v);
+  EXPECT_EQ(read_npy_int64((dir / "p.npy").string()), v);
+  std::string raw = test::read_text_file(dir / "p.npy");
+  EXPECT_EQ(raw.size() % 8, 0u);
+  EXPECT_EQ(raw.substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ((10 + static_cast<unsigned char>(raw[8])) % 64, 0);  // header padded to 64
+  test::write_text_file(dir / "cut.npy", raw.substr(0, raw.size() - 3));
+  EXPECT_THROW(read_npy_int64((dir / "cut.npy").string()), Error);
+  test::write_text_file(dir / "junk.npy", "not numpy at all");
+  EXPECT_THROW(read_npy_int64((dir / "junk.npy").string()), Error);
+}
+
+// The bundled copies of edge and malformed files run everywhere.
+TEST(MatrixMarket, BundledEdgeAndBadFiles) {
+  for (auto& e : std::filesystem::directory_iterator(test::test_data_dir() / "mm")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("bad_", 0) == 0) {
+      EXPECT_THROW(read_matrix_market(e.path().string()), Error) << name;
+    } else {
+      EXPECT_NO_THROW(read_matrix_market(e.path().string()).matrix.validate()) << name;
+    }
+  }
+}
+
+// Every file listed in ../shared/matrices/EXPECT.tsv is handled as it says.
+TEST(MatrixMarket, ExpectTsvCorpus) {
+  SPAX_REQUIRE_SHARED();
+  std::ifstream tsv(test::shared_matrices_dir() / "EXPECT.tsv");
+  std::string line;
+  int checked = 0;
+  while (std::getline(tsv, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::string file, expect;
+    std::getline(ls, file, '\t');
+    std::getline(ls, expect, '\t');
+    const std::string path = (test::shared_matrices_dir() / file).string();
+    if (expect == "ok") {
+      try {
+        auto mf = read_matrix_market(path);
+        mf.matrix.validate();
+      } catch (const Error& e) {
+        ADD_FAILURE() << file << " must load: " << e.what();
+      }
+    } else {
+      try {
+        read_matrix_market(path);
+        ADD_FAILURE() << file << " must be rejected";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::input) << file;
+        EXPECT_EQ(e.file(), path) << file;
+        std::string what = e.what();
+        EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 60);
+}
+
+}  // namespace
+}  // namespace spax

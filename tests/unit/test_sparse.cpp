@@ -1,0 +1,204 @@
+// Sparse types: conversions, transposes, permutations and the pattern fingerprint, each checked
+// against a dense reference computed in the test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "spax/io.hpp"
+#include "spax/sparse.hpp"
+#include "test_support.hpp"
+
+namespace spax {
+namespace {
+
+using Dense = std::vector<std::vector<double>>;  // [row][col], NaN = not stored
+
+Dense to_dense(const SparseMatrix& a) {
+  Dense d(static_cast<std::size_t>(a.nrows),
+          std::vector<double>(static_cast<std::size_t>(a.ncols), std::nan("")));
+  for (index_t j = 0; j < a.ncols; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+      d[a.rowind[p]][j] = a.has_values() ? a.values[p] : 1.0;
+  return d;
+}
+
+SparseMatrix random_matrix(index_t m, index_t n, int nz, unsigned seed) {
+  std::mt19937 rng(seed);
+  TripletMatrix t;
+  t.nrows = m;
+  t.ncols = n;
+  for (int k = 0; k < nz; ++k) {
+    t.rows.push_back(static_cast<index_t>(rng() % m));
+    t.cols.push_back(static_cast<index_t>(rng() % n));
+    t.values.push_back(static_cast<double>(rng() % 19) - 9);
+  }
+  return to_csc(t);
+}
+
+TEST(Sparse, ToCscSumsDuplicatesAndSorts) {
+  TripletMatrix t;
+  t.nrows = 3;
+  t.ncols = 2;
+  t.rows = {2, 0, 2, 1, 0};
+  t.cols = {0, 0, 0, 1, 1};
+  t.values = {1, 2, 3, 4, 5};
+  index_t dups = -1;
+  auto a = to_csc(t, &dups);
+  a.validate();
+  EXPECT_EQ(dups, 1);
+  EXPECT_EQ(a.colptr, (std::vector<index_t>{0, 2, 4}));
+  EXPECT_EQ(a.rowind, (std::vector<index_t>{0, 2, 0, 1}));
+  EXPECT_EQ(a.values, (std::vector<double>{2, 4, 5, 4}));
+}
+
+TEST(Sparse, TransposeMatchesDense) {
+  for (unsigned s = 1; s < 6; ++s) {
+    auto a = random_matrix(7, 5, 20, s);
+    auto t = transpose(a);
+    t.validate();
+    Dense da = to_dense(a), dt = to_dense(t);
+    for (index_t i = 0; i < 7; ++i)
+      for (index_t j = 0; j < 5; ++j) {
+        EXPECT_EQ(std::isnan(da[i][j]), std::isnan(dt[j][i]));
+        if (!std::isnan(da[i][j])) {
+          EXPECT_EQ(da[i][j], dt[j][i]);
+        }
+      }
+  }
+}
+
+TEST(Sparse, ConjugateTranspose) {
+  TripletMatrix t;
+  t.nrows = t.ncols = 2;
+  t.field = Field::complex;
+  t.rows = {1};
+  t.cols = {0};
+  t.zvalues = {complex_t(1, 2)};
+  auto a = to_csc(t);
+  auto h = transpose(a, true);
+  EXPECT_EQ(h.rowind, (std::vector<index_t>{0}));
+  EXPECT_EQ(h.colptr, (std::vector<index_t>{0, 0, 1}));
+  EXPECT_EQ(h.zvalues[0], complex_t(1, -2));
+}
+
+TEST(Sparse, SymmetrizedPatternIsUnion) {
+  for (unsigned s = 1; s < 6; ++s) {
+    auto a = random_matrix(9, 9, 25, s);
+    auto sp = symmetrized_pattern(a);
+    sp.validate();
+    Dense da = to_dense(a), ds = to_dense(sp);
+    for (int i = 0; i < 9; ++i)
+      for (int j = 0; j < 9; ++j)
+        EXPECT_EQ(!std::isnan(ds[i][j]), !std::isnan(da[i][j]) || !std::isnan(da[j][i]));
+  }
+  EXPECT_THROW(symmetrized_pattern(random_matrix(3, 4, 3, 1)), Error);
+}
+
+TEST(Sparse, PermuteMatchesDefinition) {
+  auto a = random_matrix(6, 6, 18, 7);
+  std::vector<index_t> p = {3, 0, 5, 1, 4, 2}, q = {5, 4, 3, 2, 1, 0};
+  auto b = permute(a, p, q);
+  b.validate();
+  Dense da = to_dense(a), db = to_dense(b);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 6; ++j) {
+      double x = da[p[i]][q[j]], y = db[i][j];
+      EXPECT_EQ(std::isnan(x), std::isnan(y));
+      if (!std::isnan(x)) {
+        EXPECT_EQ(x, y);
+      }
+    }
+  auto c = permute_symmetric(a, p);
+  Dense dc = to_dense(c);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 6; ++j) EXPECT_EQ(std::isnan(dc[i][j]), std::isnan(da[p[i]][p[j]]));
+  EXPECT_THROW(permute(a, std::vector<index_t>{0, 0, 1, 2, 3, 4}, {}), Error);
+  auto inv = invert_permutation(p);
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(inv[p[k]], k);
+}
+
+TEST(Sparse, MultiplyMatchesDense) {
+  auto a = random_matrix(5, 4, 12, 3);
+  std::vector<double> x = {1, -2, 0.5, 3}, y(5);
+  multiply(a, x, y);
+  Dense d = to_dense(a);
+  for (int i = 0; i < 5; ++i) {
+    double s = 0;
+    for (int j = 0; j < 4; ++j)
+      if (!std::isnan(d[i][j])) s += d[i][j] * x[j];
+    EXPECT_DOUBLE_EQ(y[i], s);
+  }
+}
+
+TEST(Sparse, FingerprintDependsOnPatternOnly) {
+  const std::string general =
+      "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n2 1 2\n1 2 2\n3 3 1\n2 2 4\n";
+  const std::string shuffled_dup =  // other order, other values, a duplicate
+      "%%MatrixMarket matrix coordinate real general\n3 3 6\n2 2 9\n3 3 1\n1 2 5\n2 1 1\n1 1 7\n"
+      "1 1 1\n";
+  const std::string symmetric =  // the same pattern in symmetric storage
+      "%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n1 1 3\n2 1 8\n2 2 1\n3 3 1\n";
+  const std::string pattern =
+      "%%MatrixMarket matrix coordinate pattern symmetric\n3 3 4\n1 1\n1 2\n2 2\n3 3\n";
+  auto f = [](const std::string& s) {
+    return pattern_fingerprint(parse_matrix_market(s, "x").matrix);
+  };
+  const Fingerprint ref = f(general);
+  EXPECT_EQ(ref, f(shuffled_dup));
+  EXPECT_EQ(ref, f(symmetric));
+  EXPECT_EQ(ref, f(pattern));
+  EXPECT_EQ(ref.hex().size(), 32u);
+  // One entry added or removed, or other dimensions: a different fingerprint.
+  EXPECT_NE(ref, f("%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 1\n2 1 2\n1 2 2\n"
+                   "3 3 1\n"));
+  EXPECT_NE(ref, f("%%MatrixMarket matrix coordinate real general\n3 3 6\n1 1 1\n2 1 2\n1 2 2\n"
+                   "3 3 1\n2 2 4\n3 1 0\n"));
+  EXPECT_NE(ref, f("%%MatrixMarket matrix coordinate real general\n4 3 5\n1 1 1\n2 1 2\n1 2 2\n"
+                   "3 3 1\n2 2 4\n"));
+}
+
+TEST(Sparse, FingerprintIsStable) {
+  // The documented definition must not drift between versions: a fixed value for a fixed input.
+  auto a = parse_matrix_market(
+      "%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 1\n2 2\n", "x");
+  const std::string h1 = pattern_fingerprint(a.matrix).hex();
+  auto b = parse_matrix_market(
+      "%%MatrixMarket matrix coordinate real general\n2 2 2\n2 2 5\n1 1 3\n", "x");
+  EXPECT_EQ(h1, pattern_fingerprint(b.matrix).hex());
+  EXPECT_NE(h1, "00000000000000000000000000000000");
+}
+
+TEST(Sparse, SynthesizedValuesAreDiagonallyDominant) {
+  auto a = read_matrix_market(test::bundled_data_dir() / "rajat19.mtx");
+  auto s = synthesize_values(pattern_of(a.matrix));
+  s.validate();
+  EXPECT_EQ(diagonal_nnz(s), s.nrows);
+  std::vector<double> rowoff(static_cast<std::size_t>(s.nrows), 0.0), diag(rowoff), coloff(rowoff);
+  for (index_t j = 0; j < s.ncols; ++j)
+    for (index_t p = s.colptr[j]; p < s.colptr[j + 1]; ++p) {
+      if (s.rowind[p] == j) {
+        diag[j] = s.values[p];
+      } else {
+        rowoff[s.rowind[p]] += std::fabs(s.values[p]);
+        coloff[j] += std::fabs(s.values[p]);
+      }
+    }
+  for (index_t i = 0; i < s.nrows; ++i) {
+    EXPECT_GT(diag[i], rowoff[i]);
+    EXPECT_GT(diag[i], coloff[i]);
+  }
+  // Deterministic.
+  EXPECT_EQ(s.values, synthesize_values(pattern_of(a.matrix)).values);
+}
+
+TEST(Sparse, CountsDiagonalZerosFinite) {
+  auto mf = parse_matrix_market(
+      "%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 nan\n2 2 0\n3 1 0\n1 3 2\n", "x");
+  EXPECT_EQ(diagonal_nnz(mf.matrix), 2);
+  EXPECT_EQ(explicit_zeros(mf.matrix), 2);
+  EXPECT_FALSE(all_finite(mf.matrix));
+}
+
+}  // namespace
+}  // namespace spax
