@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/memory.hpp"
 #include "io/source.hpp"
 #include "sparse/assemble.hpp"
 #include "spax/io.hpp"
@@ -476,9 +477,9 @@ void read_coordinate(LineReader& lr, ByteSource& src, const std::string& name,
   if (src.stored_size() == 0 || src.gzip()) reserve = std::min<index_t>(declared, index_t{1} << 22);
   for (auto& o : outs) {
     std::size_t per = static_cast<std::size_t>(reserve / max_threads + 16);
-    o.rows.reserve(per);
-    o.cols.reserve(per);
-    if constexpr (!std::is_same_v<V, detail::NoValue>) o.vals.reserve(per);
+    detail::reserve_large(o.rows, per);
+    detail::reserve_large(o.cols, per);
+    if constexpr (!std::is_same_v<V, detail::NoValue>) detail::reserve_large(o.vals, per);
   }
   const std::size_t block = kBlockPerThread * static_cast<std::size_t>(max_threads);
   index_t total_entries = 0;

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "spax/parallel.hpp"
 #include "spax/sparse.hpp"
 
@@ -110,7 +111,8 @@ AssembleResult<V> assemble_csc(index_t nrows, index_t ncols,
   const std::size_t nchunks = chunks.size();
   const std::size_t nc = static_cast<std::size_t>(ncols);
   // counts[c * ncols + j]: entries chunk c puts in column j; later the chunk's write offset.
-  std::vector<index_t> counts(nchunks * nc, 0);
+  std::vector<index_t> counts;
+  resize_large(counts, nchunks * nc);
   run_parallel(static_cast<int>(std::min<std::size_t>(nchunks, static_cast<std::size_t>(threads))),
                [&](int t) {
                  int nt = static_cast<int>(
@@ -136,8 +138,8 @@ AssembleResult<V> assemble_csc(index_t nrows, index_t ncols,
     res.colptr[j + 1] = pos;
   }
   const index_t total = res.colptr[nc];
-  res.rowind.resize(static_cast<std::size_t>(total));
-  res.vals.resize(static_cast<std::size_t>(total));
+  resize_large(res.rowind, static_cast<std::size_t>(total));
+  resize_large(res.vals, static_cast<std::size_t>(total));
   {
     int nt = static_cast<int>(std::min<std::size_t>(nchunks, static_cast<std::size_t>(threads)));
     run_parallel(nt, [&](int t) {
