@@ -1,0 +1,30 @@
+// Internal: per-matrix metrics recorded in a CI baseline and compared against it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "report/check_report.hpp"
+#include "spax/sparse.hpp"
+
+namespace spax {
+
+// fingerprint, n, nnz and, for a square matrix, the metrics of `ordering`: nnz_L, flops,
+// etree_height, work_span, supernodes (relaxed, as CHOLMOD amalgamates them).
+nlohmann::json baseline_metrics(const SparseMatrix& a, const std::string& ordering);
+
+struct BaselineThresholds {
+  double max_fill_increase = 0.05;      // nnz_L may grow by at most this fraction
+  double max_height_increase = 0.05;    // etree height likewise
+  double min_parallelism_ratio = 0.95;  // new work/span >= this * old work/span
+};
+
+// One case per check (fingerprint, fill, height, parallelism) comparing `now` with `old`.
+// Exactly at a threshold passes; past it fails.
+std::vector<CheckCase> compare_to_baseline(const std::string& file, const nlohmann::json& old,
+                                           const nlohmann::json& now, const BaselineThresholds& t,
+                                           const std::string& recreate_hint);
+
+constexpr int kBaselineFormatVersion = 1;
+
+}  // namespace spax

@@ -1,0 +1,148 @@
+#include "report/check_report.hpp"
+
+#include <sstream>
+
+#include "spax/common.hpp"
+
+namespace spax {
+
+std::size_t CheckReport::failures() const {
+  std::size_t f = 0;
+  for (const auto& c : cases) f += !c.passed;
+  return f;
+}
+
+CheckFormat parse_check_format(const std::string& name) {
+  if (name == "text") return CheckFormat::text;
+  if (name == "json") return CheckFormat::json;
+  if (name == "junit") return CheckFormat::junit;
+  if (name == "github") return CheckFormat::github;
+  throw_usage("unknown format '" + name + "' (text, json, junit or github)");
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          o += ' ';
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o;
+}
+
+namespace {
+
+// GitHub workflow commands: data is escaped %, \r, \n; properties also : and ,.
+std::string gh_escape(const std::string& s, bool property) {
+  std::string o;
+  for (char c : s) {
+    if (c == '%') {
+      o += "%25";
+    } else if (c == '\r') {
+      o += "%0D";
+    } else if (c == '\n') {
+      o += "%0A";
+    } else if (property && c == ':') {
+      o += "%3A";
+    } else if (property && c == ',') {
+      o += "%2C";
+    } else {
+      o += c;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string format_check_report(const CheckReport& r, CheckFormat f) {
+  std::ostringstream out;
+  const std::size_t fails = r.failures();
+  switch (f) {
+    case CheckFormat::json: {
+      nlohmann::json j;
+      j["suite"] = r.suite;
+      j["passed"] = fails == 0;
+      j["failures"] = fails;
+      j["cases"] = nlohmann::json::array();
+      for (const auto& c : r.cases)
+        j["cases"].push_back({{"file", c.file},
+                              {"check", c.check},
+                              {"passed", c.passed},
+                              {"message", c.message},
+                              {"details", c.details}});
+      j["summary"] = r.summary;
+      out << j.dump(2) << '\n';
+      break;
+    }
+    case CheckFormat::junit: {
+      out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+      out << "<testsuites name=\"spax\" tests=\"" << r.cases.size() << "\" failures=\"" << fails
+          << "\">\n";
+      out << "  <testsuite name=\"" << xml_escape(r.suite) << "\" tests=\"" << r.cases.size()
+          << "\" failures=\"" << fails << "\" errors=\"0\" skipped=\"0\">\n";
+      for (const auto& c : r.cases) {
+        out << "    <testcase classname=\"" << xml_escape(r.suite) << "\" name=\""
+            << xml_escape(c.file + " [" + c.check + "]") << "\"";
+        if (c.passed) {
+          out << "/>\n";
+        } else {
+          out << ">\n      <failure message=\"" << xml_escape(c.message) << "\" type=\""
+              << xml_escape(c.check) << "\">" << xml_escape(c.details.dump(2))
+              << "</failure>\n    </testcase>\n";
+        }
+      }
+      out << "  </testsuite>\n</testsuites>\n";
+      break;
+    }
+    case CheckFormat::github: {
+      for (const auto& c : r.cases)
+        if (!c.passed)
+          out << "::error file=" << gh_escape(c.file, true)
+              << ",title=" << gh_escape(r.suite + ": " + c.check, true)
+              << "::" << gh_escape(c.message, false) << '\n';
+      out << (fails == 0 ? "spax: all " + std::to_string(r.cases.size()) + " checks passed"
+                         : "spax: " + std::to_string(fails) + " of " +
+                               std::to_string(r.cases.size()) + " checks failed")
+          << '\n';
+      break;
+    }
+    case CheckFormat::text: {
+      for (const auto& c : r.cases)
+        out << (c.passed ? "ok    " : "FAIL  ") << c.file << " [" << c.check << "] " << c.message
+            << '\n';
+      if (!r.summary.empty()) {
+        for (const auto& [k, v] : r.summary.items()) out << k << ": " << v.dump() << '\n';
+      }
+      out << (fails == 0 ? "all " + std::to_string(r.cases.size()) + " checks passed"
+                         : std::to_string(fails) + " of " + std::to_string(r.cases.size()) +
+                               " checks failed")
+          << '\n';
+      break;
+    }
+  }
+  return out.str();
+}
+
+}  // namespace spax
