@@ -1,0 +1,333 @@
+#include "spax/bench.hpp"
+
+#include <metis.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SuiteSparse_config.h>
+#include <Eigen/Core>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "spax/solve.hpp"
+#include "spax/timer.hpp"
+
+// Last: SuperLU's utility header defines short macros; only its version numbers are needed.
+
+#include <slu_ddefs.h>
+
+namespace spax {
+
+const std::vector<std::string>& bench_phases() {
+  static const std::vector<std::string> p = {"analyze", "factor", "refactor", "solve", "iteration"};
+  return p;
+}
+
+SampleStats sample_stats(const std::vector<double>& s) {
+  SampleStats r;
+  r.n = s.size();
+  if (s.empty()) return r;
+  double sum = 0;
+  for (double v : s) sum += v;
+  r.mean = sum / static_cast<double>(s.size());
+  double ss = 0;
+  for (double v : s) ss += (v - r.mean) * (v - r.mean);
+  r.sigma = s.size() > 1 ? std::sqrt(ss / static_cast<double>(s.size() - 1)) : 0.0;
+  std::vector<double> t = s;
+  std::sort(t.begin(), t.end());
+  r.min = t.front();
+  r.max = t.back();
+  const std::size_t m = t.size() / 2;
+  r.median = t.size() % 2 ? t[m] : 0.5 * (t[m - 1] + t[m]);
+  return r;
+}
+
+namespace {
+
+std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+double unit(std::uint64_t h) {  // [-1, 1)
+  return static_cast<double>(h >> 11) * 0x1.0p-52 - 1.0;
+}
+
+}  // namespace
+
+SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k) {
+  SparseMatrix b = a;
+  const std::uint64_t base = mix64(seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(k));
+  for (std::size_t p = 0; p < b.values.size(); ++p)
+    b.values[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
+  for (std::size_t p = 0; p < b.zvalues.size(); ++p)
+    b.zvalues[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
+  return b;
+}
+
+namespace {
+
+long rss_kb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::size_t len = std::strlen(field);
+  while (std::getline(in, line))
+    if (line.compare(0, len, field) == 0) return std::atol(line.c_str() + len + 1);
+  return -1;
+}
+
+template <class T>
+std::vector<T> rhs_ones(const SparseMatrix& a) {
+  std::vector<T> x(static_cast<std::size_t>(a.ncols), T(1.0)), b(static_cast<std::size_t>(a.nrows));
+  multiply(a, std::span<const T>(x), std::span<T>(b));
+  return b;
+}
+
+template <class T>
+nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& solver,
+                                   const std::string& ordering, const BenchOptions& o) {
+  nlohmann::json out;
+  SolverOptions so;
+  so.ordering = ordering;
+  so.threads = o.threads;
+  auto make = [&] { return create_solver(solver, so); };
+  const int total = o.warmup + o.runs;
+  // Peak memory of the factorization: reset the high-water mark, measure after factoring.
+  {
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+  }
+  const long rss0 = rss_kb("VmRSS:");
+  std::vector<double> analyze, factor, refactor, solve, iteration;
+  for (int r = 0; r < total; ++r) {
+    auto s = make();
+    Timer t;
+    s->analyze(a);
+    if (r >= o.warmup) analyze.push_back(t.seconds());
+  }
+  auto s = make();
+  s->analyze(a);
+  for (int r = 0; r < total; ++r) {
+    Timer t;
+    s->factor(a);
+    if (r >= o.warmup) factor.push_back(t.seconds());
+  }
+  const long hwm = rss_kb("VmHWM:");
+  for (int r = 0; r < total; ++r) {
+    Timer t;
+    s->refactor(a);
+    if (r >= o.warmup) refactor.push_back(t.seconds());
+  }
+  const std::vector<T> b = rhs_ones<T>(a);
+  std::vector<T> x;
+  for (int r = 0; r < total; ++r) {
+    x = b;
+    Timer t;
+    s->solve(std::span<T>(x), 1, false);
+    if (r >= o.warmup) solve.push_back(t.seconds());
+  }
+  const SolverStats st = s->stats();
+  out["backward_error"] = backward_error(a, std::span<const T>(x), std::span<const T>(b));
+  if (o.sequence > 0) {
+    // A Newton-like sequence: one pattern, values perturbed per iteration.
+    std::vector<SparseMatrix> seq;
+    for (int k = 0; k < o.sequence; ++k) seq.push_back(perturbed_values(a, o.seed, k + 1));
+    auto q = make();
+    q->analyze(a);
+    q->factor(a);
+    for (int k = 0; k < o.sequence; ++k) {
+      const std::vector<T> bk = rhs_ones<T>(seq[static_cast<std::size_t>(k)]);
+      std::vector<T> xk = bk;
+      Timer t;
+      q->refactor(seq[static_cast<std::size_t>(k)]);
+      if (q->refactor_suspect()) q->factor(seq[static_cast<std::size_t>(k)]);
+      q->solve(std::span<T>(xk), 1, false);
+      iteration.push_back(t.seconds());
+      out["backward_error"] = backward_error(seq[static_cast<std::size_t>(k)],
+                                             std::span<const T>(xk), std::span<const T>(bk));
+    }
+  }
+  out["phases"] = {
+      {"analyze", analyze}, {"factor", factor}, {"refactor", refactor}, {"solve", solve}};
+  if (o.sequence > 0) out["phases"]["iteration"] = iteration;
+  out["nnz_L"] = st.nnz_L;
+  out["nnz_U"] = st.nnz_U;
+  out["flops"] = std::isnan(st.flops) ? nlohmann::json(nullptr) : nlohmann::json(st.flops);
+  out["ordering_used"] = st.ordering;
+  if (rss0 >= 0 && hwm >= 0) out["peak_memory_bytes"] = static_cast<double>(hwm - rss0) * 1024.0;
+  return out;
+}
+
+void write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_name,
+                         const std::string& solver, const std::string& ordering,
+                         const BenchOptions& o) {
+  BenchCase c;
+  c.matrix = matrix_name;
+  c.solver = solver;
+  c.ordering = ordering;
+  c.n = input.ncols;
+  c.nnz = input.nnz();
+  Timer wall;
+  if (!input.is_square()) {
+    c.status = "failed";
+    c.reason = "not square";
+    return c;
+  }
+  int fds[2];
+  if (::pipe(fds) != 0) throw_internal("pipe failed");
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw_internal("fork failed");
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    nlohmann::json r;
+    try {
+      if (o.max_memory_mb > 0) {
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(o.max_memory_mb * 1024.0 * 1024.0);
+        ::setrlimit(RLIMIT_AS, &rl);
+      }
+      const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
+      if (!all_finite(a)) throw_input("the matrix holds NaN or Inf values");
+      r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o)
+                         : run_case_in_process<double>(a, solver, ordering, o);
+      r["status"] = "ok";
+    } catch (const std::bad_alloc&) {
+      r = {{"status", "out-of-memory"},
+           {"reason", o.max_memory_mb > 0
+                          ? "exceeded --max-memory " +
+                                std::to_string(static_cast<long>(o.max_memory_mb)) + " MB"
+                          : std::string("out of memory")}};
+    } catch (const Error& e) {
+      r = {{"status", "failed"}, {"reason", e.what()}};
+    } catch (const std::exception& e) {
+      r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
+    }
+    write_all(fds[1], r.dump());
+    ::close(fds[1]);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string payload;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout);
+  char buf[65536];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    struct pollfd pfd = {fds[0], POLLIN, 0};
+    int pr = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 1000)));
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) continue;
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      payload.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  c.wall_seconds = wall.seconds();
+  if (timed_out) {
+    c.status = "timeout";
+    char t[64];
+    std::snprintf(t, sizeof t, "stopped after %g s (--timeout)", o.timeout);
+    c.reason = t;
+    return c;
+  }
+  if (WIFSIGNALED(status)) {
+    c.status = "failed";
+    c.reason = std::string("crashed (signal ") + std::to_string(WTERMSIG(status)) + ")";
+    return c;
+  }
+  nlohmann::json r;
+  try {
+    r = nlohmann::json::parse(payload);
+  } catch (...) {
+    c.status = "failed";
+    c.reason = "the case ended without a result";
+    return c;
+  }
+  c.status = r.value("status", "failed");
+  c.reason = r.value("reason", "");
+  c.values_synthesized = !input.has_values();
+  if (c.status != "ok") return c;
+  for (const auto& ph : bench_phases())
+    if (r["phases"].contains(ph))
+      c.phases.push_back({ph, r["phases"][ph].get<std::vector<double>>()});
+  c.nnz_L = r.value("nnz_L", index_t{-1});
+  c.nnz_U = r.value("nnz_U", index_t{-1});
+  if (r.contains("flops") && r["flops"].is_number()) c.flops = r["flops"].get<double>();
+  if (r.contains("peak_memory_bytes")) c.peak_memory_bytes = r["peak_memory_bytes"].get<double>();
+  if (r.contains("backward_error") && r["backward_error"].is_number())
+    c.backward_error = r["backward_error"].get<double>();
+  if (r.contains("ordering_used") && r["ordering_used"].is_string() &&
+      !r["ordering_used"].get<std::string>().empty() && c.ordering == "default")
+    c.ordering = "default (" + r["ordering_used"].get<std::string>() + ")";
+  return c;
+}
+
+MachineInfo machine_info() {
+  MachineInfo m;
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto p = line.find(':');
+      if (p != std::string::npos) m.cpu_model = line.substr(p + 2);
+      break;
+    }
+  }
+  m.cores = static_cast<int>(std::thread::hardware_concurrency());
+  m.spax_version = version();
+  m.suitesparse_version = std::to_string(SUITESPARSE_MAIN_VERSION) + "." +
+                          std::to_string(SUITESPARSE_SUB_VERSION) + "." +
+                          std::to_string(SUITESPARSE_SUBSUB_VERSION);
+  m.metis_version = std::to_string(METIS_VER_MAJOR) + "." + std::to_string(METIS_VER_MINOR) + "." +
+                    std::to_string(METIS_VER_SUBMINOR);
+  m.superlu_version = std::to_string(SUPERLU_MAJOR_VERSION) + "." +
+                      std::to_string(SUPERLU_MINOR_VERSION) + "." +
+                      std::to_string(SUPERLU_PATCH_VERSION);
+  m.eigen_version = std::to_string(EIGEN_WORLD_VERSION) + "." +
+                    std::to_string(EIGEN_MAJOR_VERSION) + "." + std::to_string(EIGEN_MINOR_VERSION);
+  return m;
+}
+
+}  // namespace spax

@@ -1,0 +1,72 @@
+// Benchmarking solver backends and orderings on a matrix, hyperfine style: warm-up runs, then
+// timed runs per phase (analyze, factor, refactor, solve, and a Newton-like sequence), each case
+// isolated in a child process so that a timeout, a memory cap or a crash ends only that case.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "spax/sparse.hpp"
+
+namespace spax {
+
+struct BenchOptions {
+  int warmup = 1;            // untimed runs before the timed ones
+  int runs = 5;              // timed runs per phase
+  int sequence = 0;          // K > 0: K Newton-like iterations (refactor + solve) after a factor
+  double timeout = 60.0;     // seconds per case; past it the case is stopped and recorded
+  double max_memory_mb = 0;  // address-space cap per case (0: none)
+  int threads = 0;
+  std::uint64_t seed = 1;  // perturbation of the values in the sequence
+};
+
+struct SampleStats {
+  std::size_t n = 0;
+  double mean = 0, sigma = 0, min = 0, max = 0, median = 0;  // sigma: sample std (n - 1)
+};
+SampleStats sample_stats(const std::vector<double>& samples);
+
+struct PhaseSamples {
+  std::string phase;  // analyze, factor, refactor, solve, iteration
+  std::vector<double> seconds;
+};
+
+struct BenchCase {
+  std::string matrix, solver, ordering;
+  std::string status = "ok";  // ok, failed, timeout, out-of-memory
+  std::string reason;
+  std::vector<PhaseSamples> phases;
+  index_t n = 0, nnz = 0;
+  index_t nnz_L = -1, nnz_U = -1;
+  double flops = std::numeric_limits<double>::quiet_NaN();
+  double peak_memory_bytes = std::numeric_limits<double>::quiet_NaN();
+  double backward_error = std::numeric_limits<double>::quiet_NaN();
+  bool values_synthesized = false;
+  double wall_seconds = 0.0;
+};
+
+// The phases a case reports, in table order.
+const std::vector<std::string>& bench_phases();
+
+// Runs one case (solver x ordering on `a`) in a child process. Never throws for a failure of
+// the case itself: it is recorded in status/reason.
+BenchCase run_bench_case(const SparseMatrix& a, const std::string& matrix_name,
+                         const std::string& solver, const std::string& ordering,
+                         const BenchOptions& options);
+
+// The deterministic k-th value perturbation used by the sequence: each value times
+// (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, position).
+SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k);
+
+// Machine and library facts for the JSON export.
+struct MachineInfo {
+  std::string cpu_model;
+  int cores = 0;
+  std::string spax_version, suitesparse_version, metis_version, superlu_version, eigen_version;
+};
+MachineInfo machine_info();
+
+}  // namespace spax
