@@ -1,0 +1,227 @@
+// spax solve A.mtx [A2.mtx ...]: direct solve of one matrix or a sequence with one pattern.
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "command.hpp"
+#include "spax/io.hpp"
+#include "spax/solve.hpp"
+#include "spax/timer.hpp"
+
+namespace spax::app {
+namespace {
+
+struct SolveOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> rhs;
+  std::string solver = "auto";
+  std::string ordering = "default";
+  std::string perm;
+  bool transpose = false;
+  std::string out;
+  std::string cache;
+  int refine = 0;
+  double tol = 1e-8;
+  bool json = false;
+  bool strict_pattern = false;
+  int threads = 0;
+};
+
+nlohmann::json num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
+
+void run_solve(const SolveOptions& o) {
+  Timer read_timer;
+  ReadOptions ro;
+  ro.threads = o.threads;
+  std::vector<SparseMatrix> ms;
+  bool synthesized = false;
+  for (const auto& f : o.files) {
+    MatrixFile mf = read_matrix_market(f, ro);
+    if (!mf.matrix.is_square())
+      throw_input("matrix is not square (" + std::to_string(mf.matrix.nrows) + " x " +
+                      std::to_string(mf.matrix.ncols) + ")",
+                  f);
+    if (!mf.matrix.has_values()) {
+      mf.matrix = synthesize_values(mf.matrix);
+      synthesized = true;
+    } else if (!all_finite(mf.matrix)) {
+      throw_input("matrix has non-finite values (Inf or NaN)", f);
+    }
+    ms.push_back(std::move(mf.matrix));
+  }
+  if (synthesized)
+    warn("pattern-only matrix: values synthesized (strictly diagonally dominant, as analyze does)");
+  const index_t n = ms.front().nrows;
+  const bool complex = ms.front().is_complex();
+  std::vector<RightHandSide> rhs;
+  if (!o.rhs.empty() && o.rhs.size() != 1 && o.rhs.size() != ms.size())
+    throw_usage("give one --rhs file, or one per matrix (" + std::to_string(ms.size()) + ")");
+  for (const auto& f : o.rhs) {
+    DenseMatrix d = read_dense(f, ro);
+    if (d.nrows != n)
+      throw_input("right-hand side has " + std::to_string(d.nrows) + " rows, the matrix has " +
+                      std::to_string(n),
+                  f);
+    RightHandSide r;
+    r.nrhs = d.ncols;
+    if (complex) {
+      if (d.is_complex())
+        r.zvalues = d.zvalues;
+      else
+        r.zvalues.assign(d.values.begin(), d.values.end());
+    } else {
+      if (d.is_complex()) throw_input("complex right-hand side for a real matrix", f);
+      r.values = d.values;
+    }
+    for (const auto& v : r.values)
+      if (!std::isfinite(v)) throw_input("right-hand side has non-finite values", f);
+    for (const auto& v : r.zvalues)
+      if (!std::isfinite(v.real()) || !std::isfinite(v.imag()))
+        throw_input("right-hand side has non-finite values", f);
+    rhs.push_back(std::move(r));
+  }
+  double read_seconds = read_timer.seconds();
+
+  SequenceOptions so;
+  so.solver = o.solver;
+  so.solver_options.ordering = o.ordering;
+  so.solver_options.threads = o.threads;
+  if (!o.perm.empty()) {
+    so.solver_options.ordering = "given";
+    so.solver_options.permutation = read_npy_int64(o.perm);
+    if (!is_permutation(so.solver_options.permutation, n))
+      throw_input("not a permutation of 0.." + std::to_string(n - 1), o.perm);
+  }
+  so.transpose = o.transpose;
+  so.refine = o.refine;
+  so.strict_pattern = o.strict_pattern;
+  so.cache_dir = o.cache;
+  SequenceResult r = run_sequence(ms, rhs, so);
+  for (const auto& w : r.warnings) warn(w);
+
+  if (!o.out.empty()) {
+    DenseMatrix d;
+    d.nrows = n;
+    for (auto k : r.nrhs) d.ncols += k;
+    for (const auto& x : r.x) d.values.insert(d.values.end(), x.begin(), x.end());
+    for (const auto& x : r.zx) d.zvalues.insert(d.zvalues.end(), x.begin(), x.end());
+    write_dense(o.out, d, "solution of spax solve (one column per right-hand side, in order)");
+  }
+
+  nlohmann::json be = nlohmann::json::array(), fe = nlohmann::json::array(),
+                 steps = nlohmann::json::array(), solve_t = nlohmann::json::array();
+  double worst = 0.0;
+  for (const auto& s : r.solves) {
+    be.push_back(num(s.backward_error));
+    if (!std::isnan(s.forward_error)) fe.push_back(num(s.forward_error));
+    steps.push_back(s.refinement_steps);
+    solve_t.push_back(s.seconds);
+    if (!(s.backward_error <= worst)) worst = s.backward_error;
+  }
+  const auto& st = r.stats;
+  nlohmann::json j = {
+      {"solver", r.solver},
+      {"ordering", r.ordering},
+      {"n", r.n},
+      {"nnz", r.nnz},
+      {"matrices", ms.size()},
+      {"nnz_L", st.nnz_L >= 0 ? nlohmann::json(st.nnz_L) : nlohmann::json()},
+      {"nnz_U", st.nnz_U >= 0 ? nlohmann::json(st.nnz_U) : nlohmann::json()},
+      {"flops", num(st.flops)},
+      {"rcond", num(st.rcond)},
+      {"pivot_growth", num(st.pivot_growth)},
+      {"transpose", o.transpose},
+      {"values_synthesized", synthesized},
+      {"backward_error", be},
+      {"forward_error", fe},
+      {"refinement_steps", steps},
+      {"chosen_because",
+       r.chosen_because.empty() ? nlohmann::json() : nlohmann::json(r.chosen_because)},
+      {"timings",
+       {{"read", read_seconds},
+        {"analyze", r.analyze_seconds},
+        {"factor", r.factor_seconds},
+        {"refactor", r.refactor_seconds},
+        {"solve", solve_t}}},
+      {"cache", {{"symbolic", r.cache_symbolic}, {"numeric", r.cache_numeric}}},
+      {"refactor_fallbacks", r.refactor_fallbacks},
+      {"reanalysed", r.reanalysed},
+  };
+  if (o.json) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    auto fmt = [](const nlohmann::json& v) { return v.is_null() ? std::string("n/a") : v.dump(); };
+    std::cout << "solver          " << r.solver << "\n";
+    if (!r.chosen_because.empty()) std::cout << "chosen because  " << r.chosen_because << "\n";
+    std::cout << "ordering        " << r.ordering << "\n"
+              << "n, nnz          " << r.n << ", " << r.nnz << "\n"
+              << "nnz(L), nnz(U)  " << fmt(j["nnz_L"]) << ", " << fmt(j["nnz_U"]) << "\n"
+              << "flops           " << fmt(j["flops"]) << "\n"
+              << "rcond estimate  " << fmt(j["rcond"]) << "\n"
+              << "pivot growth    " << fmt(j["pivot_growth"]) << "\n"
+              << "backward error  " << be.dump() << "\n";
+    if (!fe.empty()) std::cout << "forward error   " << fe.dump() << "\n";
+    if (o.refine > 0) std::cout << "refinement      " << steps.dump() << "\n";
+    std::cout << "time read       " << read_seconds << " s\n"
+              << "time analyze    " << r.analyze_seconds << " s\n"
+              << "time factor     " << r.factor_seconds << " s\n";
+    if (!r.refactor_seconds.empty())
+      std::cout << "time refactor   " << j["timings"]["refactor"].dump() << "\n";
+    std::cout << "time solve      " << solve_t.dump() << "\n"
+              << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric
+              << "\n";
+    if (!r.refactor_fallbacks.empty())
+      std::cout << "refactor fallbacks at matrices " << j["refactor_fallbacks"].dump() << "\n";
+  }
+  if (r.pattern_mismatch >= 0) {
+    warn("pattern mismatch: " + o.files[r.pattern_mismatch] + " differs from " +
+         o.files[r.pattern_mismatch - 1] + " (--strict-pattern)");
+    set_exit_code(1);
+    return;
+  }
+  if (worst > o.tol) {
+    std::ostringstream msg;
+    msg << "backward error " << format_double(worst) << " is above the tolerance "
+        << format_double(o.tol);
+    throw_numerical(msg.str());
+  }
+}
+
+Registration reg("solve", [](CLI::App& app) {
+  auto o = std::make_shared<SolveOptions>();
+  auto* sub = app.add_subcommand(
+      "solve",
+      "Solve A x = b with a direct solver. Several matrices form a sequence with one pattern "
+      "(a Newton loop): analyzed once, factored, then refactored. Explicit zeros count as "
+      "pattern entries: a file that drops a stored zero has a different pattern. Without --rhs, "
+      "b = A * ones and the forward error is reported.");
+  sub->add_option("matrices", o->files, "Matrix Market files (one pattern)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--rhs", o->rhs, "right-hand side(s): one file, or one per matrix");
+  sub->add_option("--solver", o->solver,
+                  "klu, umfpack, cholmod, superlu, eigen-lu, dense or auto (default)");
+  auto* ord = sub->add_option("--ordering", o->ordering, "amd, colamd, metis or natural");
+  sub->add_option("--perm", o->perm,
+                  "column ordering from a .npy permutation (as spax order writes)")
+      ->excludes(ord);
+  sub->add_flag("--transpose", o->transpose, "solve A^T x = b (A^H x = b for complex)");
+  sub->add_option("--out", o->out,
+                  "write x as a Matrix Market array (one column per right-hand side, in order)");
+  sub->add_option("--cache", o->cache, "directory caching symbolic and numeric factorizations");
+  sub->add_option("--refine", o->refine, "iterative refinement steps at most")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--tol", o->tol, "backward error above this exits 3 (default 1e-8)");
+  sub->add_flag("--json", o->json, "report as JSON");
+  sub->add_flag("--strict-pattern", o->strict_pattern,
+                "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");
+  add_threads_option(*sub, o->threads);
+  sub->callback([o] { run_solve(*o); });
+});
+
+}  // namespace
+}  // namespace spax::app

@@ -1,0 +1,167 @@
+// Direct solvers behind one interface: analyze (ordering + symbolic) -> factor -> refactor (same
+// pattern, new values) -> solve / solve_transpose, for real and complex matrices, with a registry
+// of backends chosen by name (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto), a
+// sequence runner with refactor safety, and an on-disk cache of symbolic and numeric work.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "spax/common.hpp"
+#include "spax/sparse.hpp"
+
+namespace spax {
+
+// Options shared by every backend.
+struct SolverOptions {
+  // "default" (the backend's own choice), "amd", "colamd", "metis", "natural" or "given"
+  // (then `permutation` holds the column ordering, perm[k] = the column eliminated k-th).
+  std::string ordering = "default";
+  std::vector<index_t> permutation;
+  int threads = 0;
+  index_t dense_limit = 5000;  // the dense backend refuses n above this
+};
+
+// Statistics every backend reports the same way. NaN (or -1 for counts) when not available.
+struct SolverStats {
+  index_t nnz_L = -1;
+  index_t nnz_U = -1;
+  double flops = std::numeric_limits<double>::quiet_NaN();
+  double rcond = std::numeric_limits<double>::quiet_NaN();
+  double pivot_growth = std::numeric_limits<double>::quiet_NaN();
+  double analyze_seconds = 0.0;
+  double factor_seconds = 0.0;
+  double refactor_seconds = 0.0;
+  double solve_seconds = 0.0;
+  std::string ordering;  // the ordering actually used
+};
+
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  virtual std::string name() const = 0;
+  // Ordering and symbolic analysis of a square matrix (values may be absent or ignored).
+  virtual void analyze(const SparseMatrix& a) = 0;
+  // Numeric factorization with fresh pivoting (after analyze on the same pattern).
+  virtual void factor(const SparseMatrix& a) = 0;
+  // New values on the analysed pattern. Backends that can keep the previous pivot order do so
+  // (cheaper, possibly unstable: see refactor_suspect); the default calls factor.
+  virtual void refactor(const SparseMatrix& a) { factor(a); }
+  // True when the last refactor's cheap indicators (pivot growth, rcond) say the kept pivots
+  // turned unstable and a fresh factor is advisable.
+  virtual bool refactor_suspect() const { return false; }
+  // Solves A X = B (or A^T X = B; A^H for complex) in place; B is n x nrhs column-major.
+  virtual void solve(std::span<double> b, index_t nrhs, bool transpose) = 0;
+  virtual void solve(std::span<complex_t> b, index_t nrhs, bool transpose) = 0;
+  const SolverStats& stats() const { return stats_; }
+
+  // Symbolic work as bytes for the cache (empty: nothing to store) and back; import returns
+  // false when the bytes do not fit this matrix (then the caller runs analyze).
+  virtual std::string export_symbolic() const { return {}; }
+  virtual bool import_symbolic(const SparseMatrix&, const std::string&) { return false; }
+  // Numeric factorization as bytes (empty: unsupported).
+  virtual bool supports_numeric_cache() const { return false; }
+  virtual std::string export_numeric() const { return {}; }
+  virtual bool import_numeric(const SparseMatrix&, const std::string&) { return false; }
+
+ protected:
+  SolverStats stats_;
+};
+
+// The registered backend names (without "auto").
+std::vector<std::string> solver_names();
+// Creates a backend by name; unknown names are a usage error. "auto" is resolved by choose_solver.
+std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options = {});
+
+// What --solver auto picks for this matrix, and why.
+struct SolverChoice {
+  std::string name;
+  std::string because;
+};
+SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options = {});
+
+// ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) (op(A) = A^T / A^H when transpose).
+double backward_error(const SparseMatrix& a, std::span<const double> x, std::span<const double> b,
+                      bool transpose = false);
+double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
+                      std::span<const complex_t> b, bool transpose = false);
+
+// Throws a numerical error for a singular matrix, naming the column and whether the singularity
+// is structural (maximum transversal, BTF) or numerical (`column` from the backend, -1 unknown).
+[[noreturn]] void throw_singular(const SparseMatrix& a, index_t column);
+// Structural rank by maximum transversal; `unmatched_column` receives the first column without a
+// match (-1 when full rank).
+index_t structural_rank(const SparseMatrix& a, index_t* unmatched_column = nullptr);
+
+// A sequence of matrices with one pattern (a Newton loop), each with its right-hand side(s).
+struct SequenceOptions {
+  std::string solver = "klu";  // or "auto"
+  SolverOptions solver_options;
+  bool transpose = false;
+  int refine = 0;               // iterative refinement steps at most
+  bool strict_pattern = false;  // a pattern change is an error instead of a re-analysis
+  std::string cache_dir;        // empty: no cache
+  // A refactor is redone with fresh pivoting when its backward error exceeds this.
+  double refactor_backward_limit = 1e-10;
+};
+
+struct SolveRecord {
+  index_t matrix = 0;  // index in the sequence
+  double backward_error = 0.0;
+  double forward_error = std::numeric_limits<double>::quiet_NaN();  // when b = A * ones
+  int refinement_steps = 0;
+  double seconds = 0.0;
+};
+
+struct SequenceResult {
+  std::string solver;
+  std::string ordering;
+  std::string chosen_because;
+  index_t n = 0;
+  index_t nnz = 0;
+  SolverStats stats;  // of the last factorization
+  double analyze_seconds = 0.0;
+  double factor_seconds = 0.0;
+  std::vector<double> refactor_seconds;
+  std::vector<SolveRecord> solves;
+  std::vector<index_t> refactor_fallbacks;  // matrix indices where a fresh factor was needed
+  std::vector<index_t> reanalysed;          // matrix indices whose pattern differed
+  // With strict_pattern: the first matrix whose pattern differed (the run stopped before it).
+  index_t pattern_mismatch = -1;
+  std::string cache_symbolic = "off";  // hit, miss, unsupported, off
+  std::string cache_numeric = "off";
+  std::vector<std::string> warnings;
+  // Solutions, one dense block per matrix (n x nrhs column-major), real or complex.
+  std::vector<std::vector<double>> x;
+  std::vector<std::vector<complex_t>> zx;
+  std::vector<index_t> nrhs;
+};
+
+// Right-hand sides for one matrix: n x nrhs column-major; empty means b = A * ones.
+struct RightHandSide {
+  index_t nrhs = 0;
+  std::vector<double> values;
+  std::vector<complex_t> zvalues;
+};
+
+// Runs the sequence: analyze once (or take it from the cache), factor the first matrix, refactor
+// the rest, solve each. Matrices must have values (synthesize them for pattern files) and be
+// finite and square. rhs is empty (all b = A * ones), or has one entry per matrix, or one shared.
+// A pattern change re-analyses (a warning) or, with strict_pattern, stops the run there and sets
+// pattern_mismatch.
+SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
+                            const std::vector<RightHandSide>& rhs, const SequenceOptions& options);
+
+// The cache file format: magic "SPAXCACH", format version, payload size, payload, FNV-1a checksum.
+// read returns nullopt (and a reason) for a missing, corrupt, truncated or stale file.
+std::optional<std::string> read_cache_file(const std::string& path, std::string* reason = nullptr);
+void write_cache_file(const std::string& path, const std::string& payload);
+// 64-bit FNV-1a over bytes (the checksum and the values fingerprint).
+std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t h = 1469598103934665603ULL);
+
+}  // namespace spax

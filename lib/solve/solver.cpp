@@ -1,0 +1,224 @@
+// The registry, --solver auto, backward error, singularity diagnosis and the cache file format.
+#include <btf.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "solve/backends.hpp"
+#include "spax/io.hpp"
+
+namespace spax {
+
+namespace solve_detail {
+void check_given(const SolverOptions& o, index_t n) {
+  if (!is_permutation(o.permutation, n))
+    throw_usage("the given ordering is not a permutation of 0.." + std::to_string(n - 1));
+}
+
+bool is_hermitian(const SparseMatrix& a) {
+  if (!a.is_square()) return false;
+  SparseMatrix t = transpose(a, a.is_complex());
+  if (t.colptr != a.colptr || t.rowind != a.rowind) return false;
+  return a.is_complex() ? t.zvalues == a.zvalues : t.values == a.values;
+}
+}  // namespace solve_detail
+
+std::vector<std::string> solver_names() {
+  return {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense"};
+}
+
+std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options) {
+  using namespace solve_detail;
+  if (name == "klu") return make_klu(options);
+  if (name == "umfpack") return make_umfpack(options);
+  if (name == "cholmod") return make_cholmod(options);
+  if (name == "superlu") return make_superlu(options);
+  if (name == "eigen-lu") return make_eigen_lu(options);
+  if (name == "dense") return make_dense(options);
+  throw_usage("unknown solver '" + name +
+              "' (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto)");
+}
+
+SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options) {
+  const index_t n = a.nrows;
+  const index_t small = std::min<index_t>(200, options.dense_limit);
+  if (n <= small)
+    return {"dense", "n = " + std::to_string(n) + " <= " + std::to_string(small) +
+                         ": dense LAPACK LU is fastest for small systems"};
+  bool pos_diag = diagonal_nnz(a) == n;
+  if (pos_diag) {
+    for (index_t j = 0; j < n && pos_diag; ++j) {
+      auto b = a.rowind.begin() + a.colptr[j], e = a.rowind.begin() + a.colptr[j + 1];
+      auto it = std::lower_bound(b, e, j);
+      auto p = it - a.rowind.begin();
+      double d =
+          a.is_complex() ? (a.zvalues[p].imag() == 0 ? a.zvalues[p].real() : -1.0) : a.values[p];
+      pos_diag = d > 0;
+    }
+  }
+  if (pos_diag && solve_detail::is_hermitian(a))
+    return {"cholmod",
+            std::string(a.is_complex() ? "Hermitian" : "symmetric") +
+                " with a positive diagonal: looks positive definite, Cholesky (CHOLMOD)"};
+  double per_col = n > 0 ? static_cast<double>(a.nnz()) / static_cast<double>(n) : 0.0;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f", per_col);
+  if (per_col <= 8.0)
+    return {"klu", std::string("unsymmetric and very sparse (") + buf +
+                       " entries per column): circuit-like, low fill, KLU with BTF"};
+  return {"umfpack", std::string("unsymmetric with ") + buf +
+                         " entries per column: multifrontal LU (UMFPACK)"};
+}
+
+namespace {
+template <class T>
+double abs_of(const T& v) {
+  return std::abs(v);
+}
+template <class T>
+T conj_of(const T& v) {
+  if constexpr (std::is_same_v<T, double>)
+    return v;
+  else
+    return std::conj(v);
+}
+
+template <class T>
+double berr(const SparseMatrix& a, std::span<const T> x, std::span<const T> b, bool transpose,
+            const std::vector<T>& vals) {
+  const index_t n = a.nrows;
+  std::vector<T> r(b.begin(), b.end());
+  double anorm = 0.0;
+  if (!transpose) {
+    std::vector<double> rowsum(static_cast<std::size_t>(n), 0.0);
+    const index_t* cp = a.colptr.data();
+    const index_t* ri = a.rowind.data();
+    const T* v = vals.data();
+    T* rp = r.data();
+    double* rs = rowsum.data();
+    for (index_t j = 0; j < a.ncols; ++j) {
+      const T xj = x[j];
+      for (index_t p = cp[j], e = cp[j + 1]; p < e; ++p) {
+        const index_t i = ri[p];
+        rp[i] -= v[p] * xj;
+        rs[i] += abs_of(v[p]);
+      }
+    }
+    for (double s : rowsum) anorm = std::max(anorm, s);
+  } else {
+    for (index_t j = 0; j < a.ncols; ++j) {
+      T s{};
+      double cs = 0.0;
+      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+        s += conj_of(vals[p]) * x[a.rowind[p]];
+        cs += abs_of(vals[p]);
+      }
+      r[j] -= s;
+      anorm = std::max(anorm, cs);
+    }
+  }
+  double rn = 0.0, xn = 0.0, bn = 0.0;
+  for (const auto& v : r) rn = std::max(rn, abs_of(v));
+  for (const auto& v : x) xn = std::max(xn, abs_of(v));
+  for (const auto& v : b) bn = std::max(bn, abs_of(v));
+  double den = anorm * xn + bn;
+  if (!std::isfinite(rn) || !std::isfinite(xn)) return INFINITY;
+  return den > 0 ? rn / den : (rn > 0 ? INFINITY : 0.0);
+}
+}  // namespace
+
+double backward_error(const SparseMatrix& a, std::span<const double> x, std::span<const double> b,
+                      bool transpose) {
+  return berr<double>(a, x, b, transpose, a.values);
+}
+double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
+                      std::span<const complex_t> b, bool transpose) {
+  return berr<complex_t>(a, x, b, transpose, a.zvalues);
+}
+
+index_t structural_rank(const SparseMatrix& a, index_t* unmatched_column) {
+  std::vector<SuiteSparse_long> match(static_cast<std::size_t>(a.nrows), -1);
+  std::vector<SuiteSparse_long> work(5 * static_cast<std::size_t>(a.ncols) + 1);
+  double flops = 0.0;
+  SuiteSparse_long r =
+      btf_l_maxtrans(a.nrows, a.ncols, const_cast<index_t*>(a.colptr.data()),
+                     const_cast<index_t*>(a.rowind.data()), 0.0, &flops, match.data(), work.data());
+  if (unmatched_column) {
+    *unmatched_column = -1;
+    std::vector<char> used(static_cast<std::size_t>(a.ncols), 0);
+    for (auto j : match)
+      if (j >= 0) used[j] = 1;
+    for (index_t j = 0; j < a.ncols; ++j)
+      if (!used[j]) {
+        *unmatched_column = j;
+        break;
+      }
+  }
+  return static_cast<index_t>(r);
+}
+
+void throw_singular(const SparseMatrix& a, index_t column) {
+  index_t unmatched = -1;
+  index_t rank = structural_rank(a, &unmatched);
+  if (rank < a.ncols)
+    throw_numerical("matrix is structurally singular: structural rank " + std::to_string(rank) +
+                    " of " + std::to_string(a.ncols) + " (maximum transversal), column " +
+                    std::to_string(unmatched + 1) + " has no matching row");
+  throw_numerical("matrix is numerically singular: zero pivot" +
+                  (column >= 0 ? " at column " + std::to_string(column + 1) : std::string()) +
+                  " (structurally nonsingular)");
+}
+
+// --- cache files -------------------------------------------------------------------------------
+
+namespace {
+constexpr char kMagic[8] = {'S', 'P', 'A', 'X', 'C', 'A', 'C', 'H'};
+constexpr std::uint32_t kVersion = 1;
+}  // namespace
+
+std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t h) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::optional<std::string> read_cache_file(const std::string& path, std::string* reason) {
+  auto fail = [&](const std::string& why) -> std::optional<std::string> {
+    if (reason) *reason = why;
+    return std::nullopt;
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("");
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  const std::size_t head = sizeof kMagic + sizeof(std::uint32_t) + sizeof(std::uint64_t);
+  if (all.size() < head + sizeof(std::uint64_t)) return fail("truncated");
+  if (std::memcmp(all.data(), kMagic, sizeof kMagic) != 0) return fail("not a spax cache file");
+  std::uint32_t version;
+  std::uint64_t size, sum;
+  std::memcpy(&version, all.data() + sizeof kMagic, sizeof version);
+  std::memcpy(&size, all.data() + sizeof kMagic + sizeof version, sizeof size);
+  if (version != kVersion) return fail("stale format version " + std::to_string(version));
+  if (size != all.size() - head - sizeof(std::uint64_t)) return fail("truncated");
+  std::memcpy(&sum, all.data() + head + size, sizeof sum);
+  if (fnv1a64(all.data() + head, size) != sum) return fail("checksum mismatch");
+  return all.substr(head, size);
+}
+
+void write_cache_file(const std::string& path, const std::string& payload) {
+  write_file_atomic(path, [&](std::ostream& out) {
+    std::uint64_t size = payload.size(), sum = fnv1a64(payload.data(), payload.size());
+    out.write(kMagic, sizeof kMagic);
+    out.write(reinterpret_cast<const char*>(&kVersion), sizeof kVersion);
+    out.write(reinterpret_cast<const char*>(&size), sizeof size);
+    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+    out.write(reinterpret_cast<const char*>(&sum), sizeof sum);
+  });
+}
+
+}  // namespace spax

@@ -1,0 +1,83 @@
+#include "reference_solve.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spax::test {
+namespace {
+
+template <class T>
+T conj_if(const T& v) {
+  if constexpr (std::is_same_v<T, double>)
+    return v;
+  else
+    return std::conj(v);
+}
+
+template <class T>
+bool dense_solve(const SparseMatrix& a, const std::vector<T>& vals, const std::vector<T>& b,
+                 bool transpose, std::vector<T>& x) {
+  const auto n = static_cast<std::size_t>(a.nrows);
+  // Row-major dense op(A).
+  std::vector<T> m(n * n, T(0.0));
+  for (std::size_t j = 0; j < n; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+      auto i = static_cast<std::size_t>(a.rowind[p]);
+      if (transpose)
+        m[j * n + i] = conj_if(vals[p]);
+      else
+        m[i * n + j] = vals[p];
+    }
+  x = b;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t piv = k;
+    for (std::size_t i = k + 1; i < n; ++i)
+      if (std::abs(m[i * n + k]) > std::abs(m[piv * n + k])) piv = i;
+    if (m[piv * n + k] == T(0.0)) return false;
+    if (piv != k) {
+      for (std::size_t j = 0; j < n; ++j) std::swap(m[k * n + j], m[piv * n + j]);
+      std::swap(x[k], x[piv]);
+    }
+    for (std::size_t i = k + 1; i < n; ++i) {
+      T f = m[i * n + k] / m[k * n + k];
+      if (f == T(0.0)) continue;
+      for (std::size_t j = k; j < n; ++j) m[i * n + j] -= f * m[k * n + j];
+      x[i] -= f * x[k];
+    }
+  }
+  for (std::size_t k = n; k-- > 0;) {
+    T s = x[k];
+    for (std::size_t j = k + 1; j < n; ++j) s -= m[k * n + j] * x[j];
+    x[k] = s / m[k * n + k];
+  }
+  return true;
+}
+
+template <class T>
+double reldiff(const std::vector<T>& x, const std::vector<T>& y) {
+  double d = 0.0, s = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    d = std::max(d, std::abs(x[i] - y[i]));
+    s = std::max(s, std::abs(y[i]));
+  }
+  return d / std::max(s, 1e-300);
+}
+
+}  // namespace
+
+bool reference_solve(const SparseMatrix& a, const std::vector<double>& b, bool transpose,
+                     std::vector<double>& x) {
+  return dense_solve<double>(a, a.values, b, transpose, x);
+}
+bool reference_solve(const SparseMatrix& a, const std::vector<complex_t>& b, bool transpose,
+                     std::vector<complex_t>& x) {
+  return dense_solve<complex_t>(a, a.zvalues, b, transpose, x);
+}
+double relative_difference(const std::vector<double>& x, const std::vector<double>& y) {
+  return reldiff(x, y);
+}
+double relative_difference(const std::vector<complex_t>& x, const std::vector<complex_t>& y) {
+  return reldiff(x, y);
+}
+
+}  // namespace spax::test

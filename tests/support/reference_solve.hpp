@@ -1,0 +1,22 @@
+// A simple, obviously correct dense LU with partial pivoting (real and complex), used by the
+// solve tests as the independent reference for A x = b and A^H x = b on small matrices.
+#pragma once
+
+#include <vector>
+
+#include "spax/sparse.hpp"
+
+namespace spax::test {
+
+// Solves op(A) x = b with op(A) = A, or A^T (A^H for complex) when transpose is set, by Gaussian
+// elimination with partial pivoting on a dense copy. Returns false when a pivot is exactly zero.
+bool reference_solve(const SparseMatrix& a, const std::vector<double>& b, bool transpose,
+                     std::vector<double>& x);
+bool reference_solve(const SparseMatrix& a, const std::vector<complex_t>& b, bool transpose,
+                     std::vector<complex_t>& x);
+
+// max_i |x_i - y_i| / max(max_i |y_i|, tiny)
+double relative_difference(const std::vector<double>& x, const std::vector<double>& y);
+double relative_difference(const std::vector<complex_t>& x, const std::vector<complex_t>& y);
+
+}  // namespace spax::test
