@@ -1,0 +1,28 @@
+// libFuzzer target: the Matrix Market reader on a file, so that gzip input (detected by its magic
+// bytes) goes through zlib. Seed it with .mtx.gz files.
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "spax/io.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::string path = "/tmp/spax-fuzz-" + std::to_string(::getpid()) + ".mtx";
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return 0;
+  std::fwrite(data, 1, size, f);
+  std::fclose(f);
+  try {
+    spax::ReadOptions o;
+    o.threads = 2;
+    o.max_dimension = 1 << 20;
+    auto mf = spax::read_matrix_market(path, o);
+    mf.matrix.validate();
+  } catch (const spax::Error& e) {
+    if (e.kind() != spax::ErrorKind::input) std::abort();
+  }
+  return 0;
+}
