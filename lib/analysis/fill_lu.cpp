@@ -1,0 +1,492 @@
+// LU fill under SuperLU (as scipy's splu runs it) and KLU, each factorization in a forked child
+// process so that a timeout can stop it (a library call cannot be interrupted otherwise).
+#include <colamd.h>
+#include <dlfcn.h>
+#include <klu.h>
+#include <poll.h>
+#include <signal.h>
+#include <slu_ddefs.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "spax/structure.hpp"
+#include "spax/timer.hpp"
+
+namespace spax {
+
+namespace {
+
+struct Counts {
+  bool ok = false;
+  std::string error;
+  index_t L = 0, U = 0, off = 0;
+  double seconds = 0.0;
+};
+
+enum class Kind { superlu_mmd, superlu_colamd, klu_amd, klu_colamd };
+
+// SuperLU's get_perm_c(COLAMD) calls colamd() through the dynamic linker, and in a process that
+// also loads SuiteSparse's libcolamd (as spax does) that call reaches SuiteSparse's colamd, which
+// orders some matrices very differently from the colamd copy inside SuperLU (the one scipy's
+// splu runs). To order as scipy does, call SuperLU's own copy, looked up in libsuperlu itself.
+// Returns false when it cannot be found (the caller then uses get_perm_c).
+bool superlu_own_colamd(int n, int nnz, const std::vector<int>& colptr,
+                        const std::vector<int>& rowind, std::vector<int>& perm_c) {
+  void* h = ::dlopen("libsuperlu.so.5", RTLD_NOW | RTLD_NOLOAD);
+  if (!h) h = ::dlopen("libsuperlu.so", RTLD_NOW | RTLD_NOLOAD);
+  if (!h) return false;
+  using recommended_t = std::size_t (*)(int, int, int);
+  using defaults_t = void (*)(double*);
+  using colamd_t = int (*)(int, int, int, int*, int*, double*, int*);
+  auto rec = reinterpret_cast<recommended_t>(::dlsym(h, "colamd_recommended"));
+  auto def = reinterpret_cast<defaults_t>(::dlsym(h, "colamd_set_defaults"));
+  auto col = reinterpret_cast<colamd_t>(::dlsym(h, "colamd"));
+  if (!rec || !def || !col) return false;
+  // Room for either library's recommendation (colamd() checks Alen with whichever
+  // colamd_recommended the dynamic linker resolves).
+  std::size_t alen = std::max(rec(nnz, n, n), colamd_recommended(nnz, n, n));
+  if (alen == 0 || alen > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+  std::vector<int> A(alen, 0), p(colptr.begin(), colptr.end());
+  std::copy(rowind.begin(), rowind.end(), A.begin());
+  double knobs[20];
+  int stats[20];
+  def(knobs);
+  if (!col(n, n, static_cast<int>(alen), A.data(), p.data(), knobs, stats)) return false;
+  for (int i = 0; i < n; ++i) perm_c[static_cast<std::size_t>(p[i])] = i;
+  return true;
+}
+
+Counts run_superlu(const SparseMatrix& a, int ispec) {
+  Counts c;
+  const int n = to_int32(a.ncols, "matrix dimension");
+  const int nnz = to_int32(a.nnz(), "number of nonzeros");
+  std::vector<int> colptr(a.colptr.begin(), a.colptr.end());
+  std::vector<int> rowind(a.rowind.begin(), a.rowind.end());
+  std::vector<double> values(a.values.begin(), a.values.end());
+  superlu_options_t options;
+  set_default_options(&options);
+  options.ColPerm = static_cast<colperm_t>(ispec);
+  options.DiagPivotThresh = 1.0;
+  options.SymmetricMode = NO;
+  options.Equil = NO;
+  SuperMatrix A, AC, L, U;
+  dCreate_CompCol_Matrix(&A, n, n, nnz, values.data(), rowind.data(), colptr.data(), SLU_NC, SLU_D,
+                         SLU_GE);
+  std::vector<int> perm_c(static_cast<std::size_t>(n)), perm_r(static_cast<std::size_t>(n)),
+      etree(static_cast<std::size_t>(n));
+  if (ispec != COLAMD || !superlu_own_colamd(n, nnz, colptr, rowind, perm_c))
+    get_perm_c(ispec, &A, perm_c.data());
+  sp_preorder(&options, &A, perm_c.data(), etree.data(), &AC);
+  int panel_size = sp_ienv(1), relax = sp_ienv(2);
+  SuperLUStat_t stat;
+  StatInit(&stat);
+  GlobalLU_t glu;
+  int info = 0;
+  dgstrf(&options, &AC, relax, panel_size, etree.data(), nullptr, 0, perm_c.data(), perm_r.data(),
+         &L, &U, &glu, &stat, &info);
+  if (info > 0 && info <= n) {
+    c.error = "Factor is exactly singular";
+    return c;
+  }
+  if (info != 0) {
+    c.error = "SuperLU dgstrf failed (info " + std::to_string(info) + ")";
+    return c;
+  }
+  // Count as scipy's LU_to_csc does: supernode rows above the column go to U, the diagonal to
+  // U (and L gets its unit diagonal), rows below to L, plus U's own columns; entries whose value
+  // is exactly zero (padding of relaxed supernodes) are dropped, as scipy drops them.
+  const auto* Ls = static_cast<SCformat*>(L.Store);
+  const auto* Us = static_cast<NCformat*>(U.Store);
+  const auto* lval = static_cast<const double*>(Ls->nzval);
+  const auto* uval = static_cast<const double*>(Us->nzval);
+  index_t lnz = 0, unz = 0;
+  for (int p = 0; p < Us->colptr[n]; ++p)
+    if (uval[p] != 0.0) ++unz;
+  for (int k = 0; k <= Ls->nsuper; ++k) {
+    int fsupc = Ls->sup_to_col[k];
+    for (int col = fsupc; col < Ls->sup_to_col[k + 1]; ++col) {
+      const double* v = lval + Ls->nzval_colptr[col];
+      for (int p = Ls->rowind_colptr[fsupc]; p < Ls->rowind_colptr[fsupc + 1]; ++p, ++v) {
+        int row = Ls->rowind[p];
+        if (row == col) ++lnz;  // unit diagonal of L
+        if (*v == 0.0) continue;
+        if (row <= col) {
+          ++unz;
+        } else {
+          ++lnz;
+        }
+      }
+    }
+  }
+  c.ok = true;
+  c.L = lnz;
+  c.U = unz;
+  return c;
+}
+
+Counts run_klu(const SparseMatrix& a, int ordering) {
+  Counts c;
+  const index_t n = a.ncols;
+  std::vector<SuiteSparse_long> Ap(a.colptr.begin(), a.colptr.end());
+  std::vector<SuiteSparse_long> Ai(a.rowind.begin(), a.rowind.end());
+  std::vector<double> Ax(a.values.begin(), a.values.end());
+  klu_l_common common;
+  klu_l_defaults(&common);
+  common.ordering = ordering;
+  common.btf = 1;
+  klu_l_symbolic* sym = klu_l_analyze(n, Ap.data(), Ai.data(), &common);
+  if (!sym) {
+    c.error = "klu_analyze failed (status " + std::to_string(common.status) + ")";
+    return c;
+  }
+  klu_l_numeric* num = klu_l_factor(Ap.data(), Ai.data(), Ax.data(), sym, &common);
+  if (!num) {
+    c.error = common.status == KLU_SINGULAR
+                  ? "matrix is singular"
+                  : "klu_factor failed (status " + std::to_string(common.status) + ")";
+    klu_l_free_symbolic(&sym, &common);
+    return c;
+  }
+  c.ok = true;
+  c.L = num->lnz;
+  c.U = num->unz;
+  c.off = num->nzoff;
+  klu_l_free_numeric(&num, &common);
+  klu_l_free_symbolic(&sym, &common);
+  return c;
+}
+
+Counts run_kind(const SparseMatrix& a, Kind kind) {
+  Timer t;
+  Counts c;
+  try {
+    switch (kind) {
+      case Kind::superlu_mmd:
+        c = run_superlu(a, MMD_AT_PLUS_A);
+        break;
+      case Kind::superlu_colamd:
+        c = run_superlu(a, COLAMD);
+        break;
+      case Kind::klu_amd:
+        c = run_klu(a, 0);
+        break;
+      case Kind::klu_colamd:
+        c = run_klu(a, 1);
+        break;
+    }
+  } catch (const std::exception& e) {
+    c.ok = false;
+    c.error = e.what();
+  }
+  c.seconds = t.seconds();
+  return c;
+}
+
+std::string encode(const Counts& c) {
+  char head[160];
+  if (c.ok) {
+    std::snprintf(head, sizeof head, "OK %lld %lld %lld %.17g", static_cast<long long>(c.L),
+                  static_cast<long long>(c.U), static_cast<long long>(c.off), c.seconds);
+    return head;
+  }
+  std::snprintf(head, sizeof head, "ERR %.17g ", c.seconds);
+  return head + c.error;
+}
+
+Counts decode(const std::string& s) {
+  Counts c;
+  std::istringstream in(s);
+  std::string tag;
+  in >> tag;
+  if (tag == "OK") {
+    long long L = 0, U = 0, off = 0;
+    in >> L >> U >> off >> c.seconds;
+    c.ok = static_cast<bool>(in);
+    c.L = L;
+    c.U = U;
+    c.off = off;
+    if (!c.ok) c.error = "malformed result from the factorization process";
+  } else if (tag == "ERR") {
+    in >> c.seconds;
+    in.get();
+    std::getline(in, c.error);
+  } else {
+    c.error = "no result from the factorization process";
+  }
+  return c;
+}
+
+std::string format_timeout(double t) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "timeout after %g s", t);
+  return buf;
+}
+
+void write_all(int fd, const std::string& s) {
+  std::size_t done = 0;
+  while (done < s.size()) {
+    ssize_t w = ::write(fd, s.data() + done, s.size() - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    done += static_cast<std::size_t>(w);
+  }
+}
+
+}  // namespace
+
+class LuFillJob {
+ public:
+  struct Task {
+    Kind kind;
+    bool klu = false;
+    std::size_t index = 0;  // into result.superlu or result.klu
+    pid_t pid = -1;
+    int fd = -1;
+    std::string buffer;
+    std::chrono::steady_clock::time_point started;
+    bool launched = false;
+    bool done = false;
+  };
+
+  SparseMatrix values;
+  LuFillOptions options;
+  LuFillResult result;
+  std::vector<Task> tasks;
+
+  LuFillEntry& entry(const Task& t) {
+    return t.klu ? result.klu[t.index] : result.superlu[t.index];
+  }
+
+  ~LuFillJob() {
+    for (auto& t : tasks) {
+      if (t.launched && !t.done) {
+        ::kill(t.pid, SIGKILL);
+        int st = 0;
+        ::waitpid(t.pid, &st, 0);
+        ::close(t.fd);
+      }
+    }
+  }
+
+  void launch(Task& t) {
+    t.launched = true;
+    t.started = std::chrono::steady_clock::now();
+    int fds[2];
+    if (::pipe(fds) != 0) {
+      finish(t, run_kind(values, t.kind));  // no pipe: run in-process without a timeout
+      return;
+    }
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      finish(t, run_kind(values, t.kind));
+      return;
+    }
+    if (pid == 0) {
+      ::close(fds[0]);
+      // One BLAS thread per child: the children already run side by side, and OpenBLAS's
+      // threads on SuperLU's small dense blocks only add contention.
+      using set_threads_t = void (*)(int);
+      if (auto f =
+              reinterpret_cast<set_threads_t>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        f(1);
+      write_all(fds[1], encode(run_kind(values, t.kind)));
+      ::close(fds[1]);
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    t.pid = pid;
+    t.fd = fds[0];
+  }
+
+  void finish(Task& t, const Counts& c) {
+    t.done = true;
+    LuFillEntry& e = entry(t);
+    e.seconds = c.seconds;
+    e.ok = c.ok;
+    if (!c.ok) {
+      e.error = c.error.empty() ? "factorization failed" : c.error;
+      return;
+    }
+    e.L_nnz = c.L;
+    e.U_nnz = c.U;
+    e.offdiag_nnz = c.off;
+    const index_t n = result.n;
+    e.factor_nnz = t.klu ? c.L + c.U - n + c.off : c.L + c.U - n;
+    e.fill_ratio = result.original_nnz > 0 ? static_cast<double>(e.factor_nnz) /
+                                                 static_cast<double>(result.original_nnz)
+                                           : 0.0;
+    e.fill_in = e.factor_nnz - result.original_nnz;
+  }
+
+  void reap(Task& t, bool timed_out) {
+    if (timed_out) ::kill(t.pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(t.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(t.fd);
+    if (timed_out) {
+      t.done = true;
+      LuFillEntry& e = entry(t);
+      e.ok = false;
+      e.skipped = format_timeout(options.timeout_seconds);
+      e.seconds = options.timeout_seconds;
+      return;
+    }
+    Counts c = decode(t.buffer);
+    if (!c.ok && t.buffer.empty() && WIFSIGNALED(status))
+      c.error = "factorization process died (signal " + std::to_string(WTERMSIG(status)) + ")";
+    finish(t, c);
+  }
+
+  // Launches tasks up to the parallel limit; when `block`, waits until every task is done.
+  void pump(bool block) {
+    const int limit = std::max(1, options.max_parallel);
+    for (;;) {
+      int running = 0;
+      for (auto& t : tasks)
+        if (t.launched && !t.done) ++running;
+      for (auto& t : tasks) {
+        if (running >= limit) break;
+        if (!t.launched) {
+          launch(t);
+          if (!t.done) ++running;
+        }
+      }
+      if (!block || running == 0) return;
+
+      std::vector<pollfd> fds;
+      std::vector<Task*> who;
+      int timeout_ms = -1;
+      auto now = std::chrono::steady_clock::now();
+      for (auto& t : tasks) {
+        if (!t.launched || t.done) continue;
+        fds.push_back({t.fd, POLLIN, 0});
+        who.push_back(&t);
+        if (options.timeout_seconds > 0) {
+          double left =
+              options.timeout_seconds - std::chrono::duration<double>(now - t.started).count();
+          int ms = static_cast<int>(std::ceil(std::max(0.0, left) * 1000.0));
+          timeout_ms = timeout_ms < 0 ? ms : std::min(timeout_ms, ms);
+        }
+      }
+      int r = ::poll(fds.data(), fds.size(), timeout_ms);
+      if (r < 0 && errno != EINTR) throw_internal("poll failed: " + std::string(strerror(errno)));
+      for (std::size_t k = 0; k < fds.size(); ++k) {
+        Task& t = *who[k];
+        if (r > 0 && (fds[k].revents & (POLLIN | POLLHUP | POLLERR))) {
+          char buf[4096];
+          ssize_t got = ::read(t.fd, buf, sizeof buf);
+          if (got > 0) {
+            t.buffer.append(buf, static_cast<std::size_t>(got));
+            continue;
+          }
+          if (got < 0 && errno == EINTR) continue;
+          reap(t, false);
+          continue;
+        }
+        if (options.timeout_seconds > 0) {
+          double el =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
+          if (el >= options.timeout_seconds) reap(t, true);
+        }
+      }
+    }
+  }
+};
+
+SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* values_kind) {
+  if (!a.has_values()) {
+    if (values_kind) *values_kind = "synthesized";
+    return synthesize_values(a);
+  }
+  SparseMatrix b = a;
+  if (a.is_complex()) {
+    if (values_kind) *values_kind = "magnitude";
+    b.values.resize(a.zvalues.size());
+    for (std::size_t k = 0; k < a.zvalues.size(); ++k) b.values[k] = std::abs(a.zvalues[k]);
+    b.zvalues.clear();
+    b.field = Field::real;
+    return b;
+  }
+  if (values_kind) *values_kind = "file";
+  return b;
+}
+
+std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOptions& options) {
+  auto job = std::make_shared<LuFillJob>();
+  job->options = options;
+  LuFillResult& r = job->result;
+  r.n = a.ncols;
+  r.original_nnz = a.nnz();
+  if (!a.is_square() || a.nrows == 0) {
+    r.applicable = false;
+    r.note = a.nrows == 0 ? "empty matrix: no LU factorization"
+                          : "rectangular matrix: LU fill (square factorization) does not apply";
+    return job;
+  }
+  r.applicable = true;
+  job->values = lu_values_matrix(a, &r.values);
+  if (r.values == "synthesized")
+    r.note = "pattern-only matrix: LU on synthesized diagonally dominant values";
+  else if (r.values == "magnitude")
+    r.note = "complex matrix: LU on the magnitudes of the values";
+  auto add = [&](Kind kind, bool klu, const char* name) {
+    auto& list = klu ? r.klu : r.superlu;
+    LuFillEntry e;
+    e.name = name;
+    e.library = klu ? "klu" : "superlu";
+    list.push_back(e);
+    LuFillJob::Task t;
+    t.kind = kind;
+    t.klu = klu;
+    t.index = list.size() - 1;
+    job->tasks.push_back(t);
+  };
+  if (options.superlu) {
+    add(Kind::superlu_mmd, false, "MMD_AT_PLUS_A");
+    add(Kind::superlu_colamd, false, "COLAMD");
+  }
+  if (options.klu) {
+    add(Kind::klu_amd, true, "AMD");
+    add(Kind::klu_colamd, true, "COLAMD");
+  }
+  job->pump(false);
+  return job;
+}
+
+LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job) {
+  job->pump(true);
+  LuFillResult r = std::move(job->result);
+  auto best = [](const std::vector<LuFillEntry>& list) {
+    const LuFillEntry* b = nullptr;
+    for (const auto& e : list)
+      if (e.ok && (!b || e.factor_nnz < b->factor_nnz)) b = &e;
+    return b ? b->name : std::string();
+  };
+  r.best_ordering = best(r.superlu);
+  r.best_klu_ordering = best(r.klu);
+  return r;
+}
+
+LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options) {
+  return finish_lu_fill(start_lu_fill(a, options));
+}
+
+}  // namespace spax

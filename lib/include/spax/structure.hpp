@@ -1,0 +1,190 @@
+// What a matrix looks like before any ordering: structure statistics, LU fill under SuperLU's and
+// KLU's orderings (each run in a child process under a timeout), and the stability of a pattern
+// over a sequence of matrices (a Newton loop's Jacobians).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spax/sparse.hpp"
+
+namespace spax {
+
+// ---------------------------------------------------------------------------------------------
+// Structure statistics (the `matrix` section of `spax analyze`).
+//
+// Definitions (0-based i = row, j = column, over stored entries, explicit zeros included):
+//   bandwidth        max |i - j| over the entries (0 for a diagonal or empty matrix);
+//                    lower_bandwidth = max(i - j), upper_bandwidth = max(j - i).
+//   profile          sum over rows i of (i - f_i), where f_i is the smallest column index of an
+//                    entry of row i with f_i <= i (rows with no entry left of or on the diagonal
+//                    contribute 0): the size of the lower envelope, as scipy-based scripts compute
+//                    it from the first nonzero of each row of tril(A).
+//   pattern_symmetry fraction of off-diagonal entries a_ij whose transpose position a_ji is also
+//                    stored; numeric_symmetry: fraction with a_ji stored and a_ji == a_ij (the
+//                    SuiteSparse Matrix Collection's definitions; 1 when there are no
+//                    off-diagonal entries; pattern matrices count as numerically = structurally).
+//   diagonal dominance: row i is dominant when a_ii != 0 and |a_ii| >= sum_{j != i} |a_ij|
+//                    (pattern matrices are taken as all ones).
+//   connected components: of the undirected graph of A + A^T (square matrices only).
+//   structural_rank: size of a maximum transversal (BTF maximum matching).
+//   scc_*: the strongly connected blocks of the block triangular form (BTF, square only).
+struct DegreeStats {
+  index_t row_min = 0, row_max = 0;
+  double row_mean = 0.0;
+  index_t col_min = 0, col_max = 0;
+  double col_mean = 0.0;
+};
+
+struct MatrixStructure {
+  index_t nrows = 0;
+  index_t ncols = 0;
+  index_t nnz = 0;
+  bool square = true;
+  bool has_values = true;
+  double density_pct = 0.0;
+  index_t bandwidth = 0;
+  index_t lower_bandwidth = 0;
+  index_t upper_bandwidth = 0;
+  index_t profile = 0;
+  bool is_structurally_symmetric = false;
+  bool is_numerically_symmetric = false;
+  double pattern_symmetry = 1.0;
+  double numeric_symmetry = 1.0;
+  // Square only (connected_components = -1 otherwise).
+  index_t connected_components = -1;
+  std::vector<index_t> component_sizes;  // largest first, at most 10
+  index_t dominant_rows = 0;
+  index_t total_rows = 0;
+  double dominant_pct = 0.0;
+  DegreeStats degrees;
+  index_t nnz_diagonal = 0;
+  index_t structural_rank = 0;
+  index_t scc_blocks = -1;   // -1 when not square
+  index_t scc_largest = -1;  // size of the largest strongly connected block
+  index_t empty_rows = 0;
+  index_t empty_cols = 0;
+  index_t explicit_zeros = 0;
+  index_t duplicates_summed = 0;
+  std::vector<std::string> notes;  // what does not apply and why
+};
+
+// Computes every statistic above. `duplicates_summed` comes from the reader (ReadStats).
+MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summed = 0);
+
+// ---------------------------------------------------------------------------------------------
+// LU fill. SuperLU as scipy.sparse.linalg.splu runs it: column ordering from get_perm_c
+// (MMD_AT_PLUS_A, COLAMD), sp_preorder, dgstrf with partial pivoting (diagonal pivot threshold
+// 1.0, not symmetric mode, relax and panel size from sp_ienv, no equilibration); L counted with
+// its unit diagonal, U with its diagonal, factor_nnz = L_nnz + U_nnz - n. KLU (klu_l_analyze with
+// BTF, AMD or COLAMD, then klu_l_factor): L_nnz = lnz, U_nnz = unz (both per diagonal block with
+// their diagonals, as KLU reports them), offdiag_nnz = nzoff (entries of the off-diagonal blocks),
+// factor_nnz = lnz + unz - n + nzoff.
+struct LuFillEntry {
+  std::string name;     // "MMD_AT_PLUS_A", "COLAMD" (SuperLU), "AMD", "COLAMD" (KLU)
+  std::string library;  // "superlu" or "klu"
+  bool ok = false;
+  std::string skipped;  // e.g. "timeout after 60 s" (ok = false)
+  std::string error;    // e.g. "Factor is exactly singular" (ok = false)
+  index_t L_nnz = 0;
+  index_t U_nnz = 0;
+  index_t offdiag_nnz = 0;  // KLU only
+  index_t factor_nnz = 0;
+  double fill_ratio = 0.0;  // factor_nnz / original_nnz
+  index_t fill_in = 0;      // factor_nnz - original_nnz
+  double seconds = 0.0;     // wall time of ordering + factorization in the child
+};
+
+struct LuFillResult {
+  bool applicable = false;  // false for rectangular or 0x0 matrices (see note)
+  index_t n = 0;
+  index_t original_nnz = 0;
+  std::string values;  // "file", "synthesized" (pattern input) or "magnitude" (complex input)
+  std::vector<LuFillEntry> superlu;
+  std::vector<LuFillEntry> klu;
+  std::string best_ordering;  // SuperLU ordering with the smallest factor_nnz ("" if none)
+  std::string best_klu_ordering;
+  std::string note;
+};
+
+struct LuFillOptions {
+  bool superlu = true;
+  bool klu = true;
+  double timeout_seconds = 60.0;  // per factorization; <= 0: no limit
+  int max_parallel = 1;           // child processes running at once
+};
+
+// Runs the factorizations in forked child processes that report their counts through a pipe;
+// a child past the timeout is killed and its entry says "timeout after T s". A singular matrix
+// gives that ordering's error, not an exception. start_lu_fill forks the first children and
+// returns at once (the caller can work meanwhile); finish_lu_fill waits for all of them.
+// Call start_lu_fill while no other thread of the process is running.
+class LuFillJob;
+std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
+LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job);
+// Both steps at once.
+LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
+
+// The real matrix the LU runs on: synthesize_values for a pattern, |z| for complex, else a copy.
+SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* values_kind = nullptr);
+
+// ---------------------------------------------------------------------------------------------
+// Measured factorization time under one ordering (`spax analyze --measure`): fill and flops
+// alone mislead, so each ordering is factored once, in a child process under a timeout:
+// CHOLMOD (cholmod_l_analyze_p with the ordering given, then cholmod_l_factorize) on the
+// pattern of A+A^T + I with values that make it diagonally dominant (so SPD), and KLU
+// (klu_l_analyze_given with P = Q = the ordering, BTF on, then klu_l_factor) on the LU values
+// (lu_values_matrix). Only the numeric factorization is timed.
+struct MeasuredFactorization {
+  bool ok = false;
+  std::string skipped;  // "timeout after T s"
+  std::string error;
+  double cholmod_seconds = 0.0;
+  double klu_seconds = -1.0;  // -1: KLU failed (klu_error says why)
+  std::string klu_error;
+};
+// perm: p[k] = old index of pivot k (empty = natural); square A only.
+MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::vector<index_t>& perm,
+                                            double timeout_seconds);
+
+// ---------------------------------------------------------------------------------------------
+// Pattern stability over samples A_0, A_1, ... (added one at a time; only the first is kept).
+struct PatternStability {
+  bool is_fixed = true;
+  index_t n_samples = 0;
+  // First sample whose pattern differs from A_0: its index (0-based in the sample list) and the
+  // entries it adds to / removes from A_0's pattern. Absent when fixed.
+  bool has_mismatch = false;
+  index_t mismatch_index = -1;
+  index_t added_entries = 0;
+  index_t removed_entries = 0;
+  // Over the positions of A_0's pattern, among the samples that share it: per entry
+  // std/|mean| (population std, Welford running statistics; entries with mean 0 skipped);
+  // mean, max and median over entries. Absent for pattern-only samples.
+  bool has_value_variation = false;
+  double mean_relative_variation = 0.0;
+  double max_relative_variation = 0.0;
+  double median_relative_variation = 0.0;
+  index_t samples_in_variation = 0;
+  std::string note;
+};
+
+class PatternStabilityAccumulator {
+ public:
+  void add(const SparseMatrix& a);
+  PatternStability result() const;
+
+ private:
+  SparseMatrix first_;
+  index_t n_ = 0;
+  index_t same_ = 0;  // samples with A_0's pattern (A_0 included)
+  bool has_mismatch_ = false;
+  index_t mismatch_index_ = -1, added_ = 0, removed_ = 0;
+  bool values_ = true;
+  std::vector<double> mean_, m2_;
+};
+
+}  // namespace spax

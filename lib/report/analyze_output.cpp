@@ -1,0 +1,579 @@
+// `spax analyze` output: the JSON document, the summary text, CSV and .npy files, all from one
+// AnalyzeResult.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "spax/analyze_report.hpp"
+#include "spax/io.hpp"
+
+namespace spax {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr const char* kLevelDefinition =
+    "level_widths: ASAP levels, a leaf is at level 0 and a node at 1 + the largest level of its "
+    "children (the schedule a level-scheduled factorization runs); level_widths_alap: the "
+    "script's count by depth from the root (root first)";
+constexpr const char* kBandwidthDefinition = "max |i - j| over stored entries";
+constexpr const char* kProfileDefinition =
+    "sum over rows i of (i - first column index j <= i stored in row i); rows with no entry on "
+    "or left of the diagonal add 0";
+
+// Longer than 100: first 50, "...", last 50 under base + "_truncated".
+void put_widths(ojson& j, const std::string& base, const std::vector<index_t>& w) {
+  if (w.size() <= 100) {
+    j[base] = w;
+    return;
+  }
+  ojson t = ojson::array();
+  for (std::size_t k = 0; k < 50; ++k) t.push_back(w[k]);
+  t.push_back("...");
+  for (std::size_t k = w.size() - 50; k < w.size(); ++k) t.push_back(w[k]);
+  j[base + "_truncated"] = t;
+  j[base + "_length"] = w.size();
+}
+
+ojson supernode_json(const SupernodeStats& s) {
+  ojson j;
+  j["count"] = s.count;
+  j["largest"] = s.largest;
+  j["mean_size"] = s.mean_size;
+  j["median_size"] = s.median_size;
+  ojson h;
+  const auto& names = supernode_bucket_names();
+  for (std::size_t k = 0; k < names.size(); ++k) h[names[k]] = s.histogram[k];
+  j["size_histogram"] = h;
+  return j;
+}
+
+ojson lu_entry_json(const LuFillEntry& e, bool klu) {
+  ojson j;
+  if (!e.skipped.empty()) {
+    j["skipped"] = e.skipped;
+    return j;
+  }
+  if (!e.ok) {
+    j["error"] = e.error;
+    j["seconds"] = e.seconds;
+    return j;
+  }
+  j["L_nnz"] = e.L_nnz;
+  j["U_nnz"] = e.U_nnz;
+  if (klu) j["offdiag_nnz"] = e.offdiag_nnz;
+  j["factor_nnz"] = e.factor_nnz;
+  j["fill_ratio"] = e.fill_ratio;
+  j["fill_in"] = e.fill_in;
+  j["seconds"] = e.seconds;
+  return j;
+}
+
+const LuFillEntry* lu_for_ordering(const AnalyzeResult& r, const std::string& ordering) {
+  const std::vector<LuFillEntry>* list = nullptr;
+  std::string name;
+  if (ordering == "mmd") {
+    list = &r.fill.superlu;
+    name = "MMD_AT_PLUS_A";
+  } else if (ordering == "colamd") {
+    list = &r.fill.superlu;
+    name = "COLAMD";
+  } else if (ordering == "amd") {
+    list = &r.fill.klu;
+    name = "AMD";
+  } else {
+    return nullptr;
+  }
+  for (const auto& e : *list)
+    if (e.name == name && e.ok) return &e;
+  return nullptr;
+}
+
+double lu_bytes(index_t n, index_t factor_nnz) {
+  return static_cast<double>(factor_nnz) * 16.0 + 2.0 * static_cast<double>(n + 1) * 8.0;
+}
+
+const OrderingAnalysis* best_for_fill(const AnalyzeResult& r) {
+  const OrderingAnalysis* b = nullptr;
+  for (const auto& o : r.orderings)
+    if (!b || o.nnz_l < b->nnz_l) b = &o;
+  return b;
+}
+
+const OrderingAnalysis* best_for_parallelism(const AnalyzeResult& r) {
+  const OrderingAnalysis* b = nullptr;
+  for (const auto& o : r.orderings)
+    if (!b || o.work_span > b->work_span) b = &o;
+  return b;
+}
+
+ojson build_json(const AnalyzeResult& r) {
+  ojson j;
+  j["name"] = r.name;
+  j["input"] = r.input_path;
+  j["values"] = r.values;
+  j["level_definition"] = kLevelDefinition;
+
+  const MatrixStructure& m = r.matrix;
+  ojson mj;
+  mj["size"] = m.square ? m.nrows : std::max(m.nrows, m.ncols);
+  mj["shape"] = {m.nrows, m.ncols};
+  mj["nnz"] = m.nnz;
+  mj["density_pct"] = m.density_pct;
+  mj["bandwidth"] = m.bandwidth;
+  mj["profile"] = m.profile;
+  mj["is_structurally_symmetric"] = m.is_structurally_symmetric;
+  mj["is_numerically_symmetric"] = m.is_numerically_symmetric;
+  if (m.square) {
+    mj["connected_components"] = m.connected_components;
+    mj["component_sizes"] = m.component_sizes;
+  } else {
+    mj["connected_components"] = nullptr;
+    mj["component_sizes"] = ojson::array();
+  }
+  mj["diagonal_dominance"] = {
+      {"dominant_rows", m.dominant_rows}, {"total_rows", m.total_rows}, {"pct", m.dominant_pct}};
+  mj["degree_stats"] = {{"row_min", m.degrees.row_min},   {"row_max", m.degrees.row_max},
+                        {"row_mean", m.degrees.row_mean}, {"col_min", m.degrees.col_min},
+                        {"col_max", m.degrees.col_max},   {"col_mean", m.degrees.col_mean}};
+  mj["pattern_symmetry"] = m.pattern_symmetry;
+  mj["numeric_symmetry"] = m.numeric_symmetry;
+  mj["nnz_diagonal"] = m.nnz_diagonal;
+  mj["structural_rank"] = m.structural_rank;
+  if (m.square) {
+    mj["strongly_connected_blocks"] = m.scc_blocks;
+    mj["largest_strongly_connected_block"] = m.scc_largest;
+  } else {
+    mj["strongly_connected_blocks"] = nullptr;
+    mj["largest_strongly_connected_block"] = nullptr;
+  }
+  mj["empty_rows"] = m.empty_rows;
+  mj["empty_cols"] = m.empty_cols;
+  mj["explicit_zeros"] = m.explicit_zeros;
+  mj["duplicates_summed"] = m.duplicates_summed;
+  mj["lower_bandwidth"] = m.lower_bandwidth;
+  mj["upper_bandwidth"] = m.upper_bandwidth;
+  mj["bandwidth_definition"] = kBandwidthDefinition;
+  mj["profile_definition"] = kProfileDefinition;
+  if (!m.notes.empty()) mj["notes"] = m.notes;
+  j["matrix"] = mj;
+
+  // Elimination tree and supernodes (natural order).
+  ojson ej, sj;
+  if (r.has_tree) {
+    const TreeLevels& L = r.levels;
+    const double n = static_cast<double>(r.n);
+    ej["height"] = L.height;
+    ej["n_leaves"] = L.n_leaves;
+    ej["n_roots"] = L.n_roots;
+    ej["max_parallelism"] = L.max_width;
+    ej["avg_parallelism"] = L.avg_width;
+    ej["min_parallelism"] = L.min_width;
+    put_widths(ej, "level_widths", L.widths);
+    put_widths(ej, "level_widths_alap", L.widths_alap);
+    ej["level_definition"] = kLevelDefinition;
+    ej["subtree_size_stats"] = {{"min", L.subtree_stats.min},
+                                {"max", L.subtree_stats.max},
+                                {"mean", L.subtree_stats.mean},
+                                {"median", L.subtree_stats.median}};
+    ej["parallelism_efficiency"] = L.height > 0 ? n / static_cast<double>(L.height) : 0.0;
+    std::vector<index_t> sample(
+        r.etree_parent.begin(),
+        r.etree_parent.begin() +
+            static_cast<std::ptrdiff_t>(std::min<std::size_t>(50, r.etree_parent.size())));
+    ej["parent_array_sample"] = sample;
+    ej["note"] =
+        "elimination tree of the pattern of A+A^T in the natural order; the orderings section "
+        "gives the tree under fill-reducing orderings";
+    sj = supernode_json(r.chain_supernodes);
+    sj["definition"] =
+        "chains: k and k+1 in one supernode when parent(k) = k+1 and k+1 has one child (the "
+        "script's count); fundamental adds colcount(k) = colcount(k+1) + 1";
+    sj["fundamental"] = supernode_json(r.fundamental_supernodes);
+    if (r.relaxed_supernode_count >= 0) sj["relaxed_count"] = r.relaxed_supernode_count;
+    sj["note"] = "natural order; relaxed supernodes are CHOLMOD's amalgamation";
+  } else {
+    std::string note = r.notes.empty() ? "not applicable" : r.notes.front();
+    ej["note"] = note;
+    sj["note"] = note;
+  }
+  j["elimination_tree"] = ej;
+  j["supernodes"] = sj;
+
+  // LU fill.
+  ojson fj;
+  fj["original_nnz"] = r.fill.original_nnz;
+  if (!r.lu_requested) {
+    fj["skipped"] = "disabled (--lu-fill none)";
+  } else if (!r.fill.applicable) {
+    fj["note"] = r.fill.note;
+  } else {
+    ojson oj = ojson::object();
+    for (const auto& e : r.fill.superlu) oj[e.name] = lu_entry_json(e, false);
+    fj["orderings"] = oj;
+    fj["best_ordering"] =
+        r.fill.best_ordering.empty() ? ojson(nullptr) : ojson(r.fill.best_ordering);
+    if (!r.fill.klu.empty()) {
+      ojson kj = ojson::object();
+      for (const auto& e : r.fill.klu) kj[e.name] = lu_entry_json(e, true);
+      fj["klu"] = {
+          {"orderings", kj},
+          {"best_ordering",
+           r.fill.best_klu_ordering.empty() ? ojson(nullptr) : ojson(r.fill.best_klu_ordering)}};
+    }
+    fj["values"] = r.fill.values;
+    fj["definition"] =
+        "SuperLU as scipy's splu: get_perm_c column ordering, dgstrf with partial pivoting "
+        "(diag_pivot_thresh 1.0); L with its unit diagonal, U with its diagonal; factor_nnz = "
+        "L_nnz + U_nnz - n. KLU with BTF: L_nnz = lnz, U_nnz = unz per diagonal block, "
+        "factor_nnz = lnz + unz - n + offdiag_nnz";
+    if (!r.fill.note.empty()) fj["note"] = r.fill.note;
+  }
+  j["fill_in"] = fj;
+
+  // RCM.
+  ojson rj;
+  if (r.has_rcm) {
+    bool have_perm = std::any_of(r.orderings.begin(), r.orderings.end(),
+                                 [](const OrderingAnalysis& o) { return o.ordering == "rcm"; });
+    rj["bandwidth_original"] = m.bandwidth;
+    rj["bandwidth_rcm"] = r.bandwidth_rcm;
+    rj["bandwidth_reduction_pct"] =
+        m.bandwidth > 0 ? 100.0 * static_cast<double>(m.bandwidth - r.bandwidth_rcm) /
+                              static_cast<double>(m.bandwidth)
+                        : 0.0;
+    rj["permutation_available"] = have_perm;
+    if (have_perm) rj["permutation_file"] = "perm_rcm.npy";
+  } else {
+    rj["note"] = r.notes.empty() ? "not applicable" : r.notes.front();
+    rj["permutation_available"] = false;
+  }
+  j["rcm_ordering"] = rj;
+
+  if (r.stability) {
+    const PatternStability& s = *r.stability;
+    ojson pj;
+    pj["is_fixed"] = s.is_fixed;
+    pj["n_samples"] = s.n_samples;
+    if (s.has_mismatch) {
+      pj["first_mismatch"] = {{"index", s.mismatch_index},
+                              {"added_entries", s.added_entries},
+                              {"removed_entries", s.removed_entries}};
+    } else {
+      pj["first_mismatch"] = nullptr;
+    }
+    if (s.has_value_variation) {
+      pj["value_variation"] = {{"mean_relative_variation", s.mean_relative_variation},
+                               {"max_relative_variation", s.max_relative_variation},
+                               {"median_relative_variation", s.median_relative_variation}};
+    } else {
+      pj["value_variation"] = nullptr;
+    }
+    pj["note"] = s.note;
+    j["pattern_stability"] = pj;
+  }
+
+  // Orderings.
+  ojson oj = ojson::object();
+  for (std::size_t k = 0; k < r.orderings.size(); ++k) {
+    const OrderingAnalysis& o = r.orderings[k];
+    ojson x;
+    x["seconds"] = o.seconds;
+    x["analysis_seconds"] = o.analysis_seconds;
+    x["bandwidth"] = o.bandwidth;
+    x["etree_height"] = o.height;
+    x["n_leaves"] = o.n_leaves;
+    x["max_level_width"] = o.max_width;
+    x["avg_level_width"] = o.avg_width;
+    put_widths(x, "level_widths", o.level_widths);
+    x["nnz_L"] = o.nnz_l;
+    x["flops"] = o.flops;
+    x["critical_path_flops"] = o.critical_path;
+    x["work_span"] = o.work_span;
+    x["fundamental_supernodes"] = o.fundamental_supernodes;
+    x["relaxed_supernodes"] = o.relaxed_supernodes;
+    x["supernodal_tree_height"] = o.supernodal_tree_height;
+    x["supernodal_tree_max_width"] = o.supernodal_tree_max_width;
+    x["memory_bytes_L"] = o.memory_bytes;
+    if (const LuFillEntry* e = lu_for_ordering(r, o.ordering)) {
+      x["memory_bytes_LU"] = lu_bytes(r.n, e->factor_nnz);
+      x["memory_bytes_LU_from"] = e->library + " " + e->name;
+    }
+    if (k < r.measured.size()) {
+      const MeasuredFactorization& mf = r.measured[k];
+      ojson mj;
+      if (!mf.skipped.empty()) {
+        mj["skipped"] = mf.skipped;
+      } else if (!mf.ok) {
+        mj["error"] = mf.error;
+      } else {
+        mj["cholmod_factor_seconds"] = mf.cholmod_seconds;
+        if (mf.klu_seconds >= 0) {
+          mj["klu_factor_seconds"] = mf.klu_seconds;
+        } else {
+          mj["klu_error"] = mf.klu_error;
+        }
+      }
+      x["measured"] = mj;
+    }
+    x["files"] = {{"perm", "perm_" + o.ordering + ".npy"},
+                  {"level_set_widths", "level_set_widths_" + o.ordering + ".csv"},
+                  {"etree_parent", "etree_parent_" + o.ordering + ".npy"}};
+    oj[o.ordering] = x;
+  }
+  j["orderings"] = oj;
+  if (const OrderingAnalysis* b = best_for_fill(r)) j["best_ordering_fill"] = b->ordering;
+  if (const OrderingAnalysis* b = best_for_parallelism(r))
+    j["best_ordering_parallelism"] = b->ordering;
+
+  ojson tj = ojson::object();
+  for (const auto& [phase, sec] : r.timings) tj[phase] = sec;
+  j["timings"] = tj;
+  if (!r.notes.empty()) j["notes"] = r.notes;
+  return j;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1024.0 && u < 4) {
+    b /= 1024.0;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+std::string widths_text(const std::vector<index_t>& w) {
+  std::ostringstream o;
+  auto put = [&](std::size_t k) { o << (k ? " " : "") << w[k]; };
+  if (w.size() <= 20) {
+    for (std::size_t k = 0; k < w.size(); ++k) put(k);
+  } else {
+    for (std::size_t k = 0; k < 10; ++k) put(k);
+    o << " ...";
+    for (std::size_t k = w.size() - 10; k < w.size(); ++k) o << ' ' << w[k];
+  }
+  return o.str();
+}
+
+std::string pad(const std::string& s, std::size_t w, bool right = true) {
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+}  // namespace
+
+std::string analyze_json(const AnalyzeResult& r, int indent) {
+  return build_json(r).dump(indent);
+}
+
+std::string analyze_summary(const AnalyzeResult& r) {
+  std::ostringstream o;
+  const MatrixStructure& m = r.matrix;
+  o << "Parallelism analysis: " << r.name << "\n";
+  o << "Input: " << r.input_path << " (values: " << r.values << ")\n\n";
+
+  o << "== Matrix ==\n";
+  o << "  size                " << m.nrows << " x " << m.ncols << ", nnz " << m.nnz << ", density "
+    << fmt("%.4g", m.density_pct) << " %\n";
+  o << "  bandwidth           " << m.bandwidth << " (lower " << m.lower_bandwidth << ", upper "
+    << m.upper_bandwidth << "), profile " << m.profile << "\n";
+  o << "  symmetry            structural " << (m.is_structurally_symmetric ? "yes" : "no")
+    << ", numerical " << (m.is_numerically_symmetric ? "yes" : "no") << "; pattern "
+    << fmt("%.4f", m.pattern_symmetry) << ", numeric " << fmt("%.4f", m.numeric_symmetry) << "\n";
+  if (m.square) {
+    o << "  components (A+A^T)  " << m.connected_components;
+    if (!m.component_sizes.empty()) o << ", largest " << m.component_sizes.front();
+    o << "\n";
+    o << "  BTF                 structural rank " << m.structural_rank << ", " << m.scc_blocks
+      << " strongly connected blocks, largest " << m.scc_largest << "\n";
+  } else {
+    o << "  structural rank     " << m.structural_rank << "\n";
+  }
+  o << "  diagonal            " << m.nnz_diagonal << " stored; dominant rows " << m.dominant_rows
+    << " / " << m.total_rows << " (" << fmt("%.1f", m.dominant_pct) << " %)\n";
+  o << "  row degree          min " << m.degrees.row_min << ", max " << m.degrees.row_max
+    << ", mean " << fmt("%.2f", m.degrees.row_mean) << "\n";
+  o << "  col degree          min " << m.degrees.col_min << ", max " << m.degrees.col_max
+    << ", mean " << fmt("%.2f", m.degrees.col_mean) << "\n";
+  o << "  empty rows/cols     " << m.empty_rows << " / " << m.empty_cols << "; explicit zeros "
+    << m.explicit_zeros << "; duplicates summed " << m.duplicates_summed << "\n";
+  for (const auto& n : m.notes) o << "  note: " << n << "\n";
+  o << "\n";
+
+  o << "== Elimination tree (A+A^T, natural order) ==\n";
+  if (r.has_tree) {
+    const TreeLevels& L = r.levels;
+    o << "  height              " << L.height << ", leaves " << L.n_leaves << ", roots "
+      << L.n_roots << "\n";
+    o << "  parallelism         max " << L.max_width << ", avg " << fmt("%.2f", L.avg_width)
+      << ", min " << L.min_width << " (n/height = " << fmt("%.2f", L.avg_width) << "x)\n";
+    o << "  level widths (ASAP) " << widths_text(L.widths) << "\n";
+    o << "  level widths (ALAP) " << widths_text(L.widths_alap) << "\n";
+    o << "  subtree sizes       min " << fmt("%.0f", L.subtree_stats.min) << ", max "
+      << fmt("%.0f", L.subtree_stats.max) << ", mean " << fmt("%.2f", L.subtree_stats.mean)
+      << ", median " << fmt("%.1f", L.subtree_stats.median) << "\n\n";
+    o << "== Supernodes (natural order) ==\n";
+    const auto& names = supernode_bucket_names();
+    auto line = [&](const char* label, const SupernodeStats& s) {
+      o << "  " << label << s.count << ", largest " << s.largest << ", mean "
+        << fmt("%.2f", s.mean_size) << ", median " << fmt("%.1f", s.median_size) << "; sizes";
+      for (std::size_t k = 0; k < names.size(); ++k) o << ' ' << names[k] << ':' << s.histogram[k];
+      o << "\n";
+    };
+    line("chains              ", r.chain_supernodes);
+    line("fundamental         ", r.fundamental_supernodes);
+    if (r.relaxed_supernode_count >= 0)
+      o << "  relaxed (CHOLMOD)   " << r.relaxed_supernode_count << "\n";
+  } else {
+    o << "  " << (r.notes.empty() ? "not applicable" : r.notes.front()) << "\n";
+  }
+  o << "\n";
+
+  o << "== LU fill ==\n";
+  if (!r.lu_requested) {
+    o << "  not computed (--lu-fill none)\n";
+  } else if (!r.fill.applicable) {
+    o << "  " << r.fill.note << "\n";
+  } else {
+    o << "  original nnz        " << r.fill.original_nnz << " (values: " << r.fill.values << ")\n";
+    auto entry = [&](const LuFillEntry& e) {
+      o << "  " << pad(e.library + " " + e.name, 24, false);
+      if (!e.skipped.empty()) {
+        o << "skipped: " << e.skipped << "\n";
+      } else if (!e.ok) {
+        o << "error: " << e.error << "\n";
+      } else {
+        o << "L " << e.L_nnz << ", U " << e.U_nnz << ", L+U-n " << e.factor_nnz << ", fill ratio "
+          << fmt("%.2f", e.fill_ratio) << " (" << fmt("%.3f", e.seconds) << " s)\n";
+      }
+    };
+    for (const auto& e : r.fill.superlu) entry(e);
+    for (const auto& e : r.fill.klu) entry(e);
+    if (!r.fill.best_ordering.empty())
+      o << "  best (SuperLU)      " << r.fill.best_ordering << "\n";
+    if (!r.fill.best_klu_ordering.empty())
+      o << "  best (KLU)          " << r.fill.best_klu_ordering << "\n";
+    if (!r.fill.note.empty()) o << "  note: " << r.fill.note << "\n";
+  }
+  o << "\n";
+
+  o << "== RCM ordering ==\n";
+  if (r.has_rcm) {
+    double red = m.bandwidth > 0 ? 100.0 * static_cast<double>(m.bandwidth - r.bandwidth_rcm) /
+                                       static_cast<double>(m.bandwidth)
+                                 : 0.0;
+    o << "  bandwidth           " << m.bandwidth << " -> " << r.bandwidth_rcm << " ("
+      << fmt("%.1f", red) << " % reduction)\n\n";
+  } else {
+    o << "  not applicable\n\n";
+  }
+
+  if (r.stability) {
+    const PatternStability& s = *r.stability;
+    o << "== Pattern stability ==\n";
+    o << "  samples             " << s.n_samples << ", pattern "
+      << (s.is_fixed ? "fixed" : "changes") << "\n";
+    if (s.has_mismatch)
+      o << "  first mismatch      sample " << s.mismatch_index << ": +" << s.added_entries << " / -"
+        << s.removed_entries << " entries\n";
+    if (s.has_value_variation)
+      o << "  value variation     mean " << fmt("%.4g", s.mean_relative_variation) << ", median "
+        << fmt("%.4g", s.median_relative_variation) << ", max "
+        << fmt("%.4g", s.max_relative_variation) << " (std/|mean|)\n";
+    o << "  note: " << s.note << "\n\n";
+  }
+
+  if (!r.orderings.empty()) {
+    o << "== Orderings (A+A^T under each ordering) ==\n";
+    const std::vector<std::pair<std::string, std::size_t>> cols = {
+        {"ordering", 9}, {"time s", 9},     {"height", 9},      {"max width", 10}, {"nnz(L)", 13},
+        {"flops", 11},   {"work/span", 10}, {"snodes f/r", 16}, {"mem L", 10}};
+    for (const auto& [h, w] : cols) o << pad(h, w, h != "ordering");
+    o << "\n";
+    for (const auto& x : r.orderings) {
+      o << pad(x.ordering, 9, false) << pad(fmt("%.3f", x.seconds), 9)
+        << pad(std::to_string(x.height), 9) << pad(std::to_string(x.max_width), 10)
+        << pad(std::to_string(x.nnz_l), 13) << pad(fmt("%.3g", x.flops), 11)
+        << pad(fmt("%.1f", x.work_span), 10)
+        << pad(std::to_string(x.fundamental_supernodes) + "/" +
+                   std::to_string(x.relaxed_supernodes),
+               16)
+        << pad(human_bytes(x.memory_bytes), 10) << "\n";
+    }
+    if (!r.measured.empty()) {
+      o << "measured factorization (numeric phase only):\n";
+      for (std::size_t k = 0; k < r.orderings.size() && k < r.measured.size(); ++k) {
+        const MeasuredFactorization& mf = r.measured[k];
+        o << "  " << pad(r.orderings[k].ordering, 9, false);
+        if (!mf.skipped.empty()) {
+          o << "skipped: " << mf.skipped << "\n";
+        } else if (!mf.ok) {
+          o << "error: " << mf.error << "\n";
+        } else {
+          o << "CHOLMOD " << fmt("%.4f", mf.cholmod_seconds) << " s, KLU ";
+          if (mf.klu_seconds >= 0) {
+            o << fmt("%.4f", mf.klu_seconds) << " s\n";
+          } else {
+            o << mf.klu_error << "\n";
+          }
+        }
+      }
+    }
+    if (const OrderingAnalysis* b = best_for_fill(r))
+      o << "best for fill:        " << b->ordering << " (nnz(L) " << b->nnz_l << ")\n";
+    if (const OrderingAnalysis* b = best_for_parallelism(r))
+      o << "best for parallelism: " << b->ordering << " (work/span " << fmt("%.1f", b->work_span)
+        << ", height " << b->height << ")\n";
+  }
+  return o.str();
+}
+
+std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw_input("cannot create output directory: " + ec.message(), dir);
+  std::vector<std::string> written;
+  auto path = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
+  auto csv = [&](const std::string& name, const std::vector<index_t>& widths) {
+    write_file_atomic(path(name), [&](std::ostream& out) {
+      out << "level,width\n";
+      for (std::size_t k = 0; k < widths.size(); ++k) out << k << ',' << widths[k] << '\n';
+    });
+    written.push_back(path(name));
+  };
+  auto npy = [&](const std::string& name, const std::vector<index_t>& v) {
+    write_npy(path(name), std::span<const std::int64_t>(v.data(), v.size()));
+    written.push_back(path(name));
+  };
+  std::string json = analyze_json(r, 2);
+  write_file_atomic(path("parallelism_analysis.json"),
+                    [&](std::ostream& out) { out << json << '\n'; });
+  written.push_back(path("parallelism_analysis.json"));
+  std::string summary = analyze_summary(r);
+  write_file_atomic(path("parallelism_summary.txt"), [&](std::ostream& out) { out << summary; });
+  written.push_back(path("parallelism_summary.txt"));
+  csv("level_set_widths.csv", r.has_tree ? r.levels.widths : std::vector<index_t>{});
+  npy("etree_parent.npy", r.has_tree ? r.etree_parent : std::vector<index_t>{});
+  for (const auto& o : r.orderings) {
+    npy("perm_" + o.ordering + ".npy", o.perm);
+    csv("level_set_widths_" + o.ordering + ".csv", o.level_widths);
+    npy("etree_parent_" + o.ordering + ".npy", o.parent);
+  }
+  return written;
+}
+
+}  // namespace spax
