@@ -88,12 +88,26 @@ T conj_of(const T& v) {
 
 template <class T>
 double berr(const SparseMatrix& a, std::span<const T> x, std::span<const T> b, bool transpose,
-            const std::vector<T>& vals) {
+            const std::vector<T>& vals, double known_norm) {
   const index_t n = a.nrows;
-  std::vector<T> r(b.begin(), b.end());
+  // Scratch reused across calls: a sequence computes this after every solve.
+  thread_local std::vector<T> r;
+  thread_local std::vector<double> rowsum;
+  r.assign(b.begin(), b.end());
   double anorm = 0.0;
-  if (!transpose) {
-    std::vector<double> rowsum(static_cast<std::size_t>(n), 0.0);
+  if (!transpose && known_norm >= 0) {
+    // Residual only: one scatter per entry.
+    const index_t* cp = a.colptr.data();
+    const index_t* ri = a.rowind.data();
+    const T* v = vals.data();
+    T* rp = r.data();
+    for (index_t j = 0; j < a.ncols; ++j) {
+      const T xj = x[j];
+      for (index_t p = cp[j], e = cp[j + 1]; p < e; ++p) rp[ri[p]] -= v[p] * xj;
+    }
+    anorm = known_norm;
+  } else if (!transpose) {
+    rowsum.assign(static_cast<std::size_t>(n), 0.0);
     const index_t* cp = a.colptr.data();
     const index_t* ri = a.rowind.data();
     const T* v = vals.data();
@@ -131,12 +145,26 @@ double berr(const SparseMatrix& a, std::span<const T> x, std::span<const T> b, b
 }  // namespace
 
 double backward_error(const SparseMatrix& a, std::span<const double> x, std::span<const double> b,
-                      bool transpose) {
-  return berr<double>(a, x, b, transpose, a.values);
+                      bool transpose, double anorm) {
+  return berr<double>(a, x, b, transpose, a.values, anorm);
 }
 double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
-                      std::span<const complex_t> b, bool transpose) {
-  return berr<complex_t>(a, x, b, transpose, a.zvalues);
+                      std::span<const complex_t> b, bool transpose, double anorm) {
+  return berr<complex_t>(a, x, b, transpose, a.zvalues, anorm);
+}
+
+double matrix_norm_inf(const SparseMatrix& a, bool transpose) {
+  std::vector<double> sums(static_cast<std::size_t>(transpose ? a.ncols : a.nrows), 0.0);
+  for (index_t j = 0; j < a.ncols; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+      const double v = a.is_complex()   ? std::abs(a.zvalues[static_cast<std::size_t>(p)])
+                       : a.has_values() ? std::fabs(a.values[static_cast<std::size_t>(p)])
+                                        : 1.0;
+      sums[static_cast<std::size_t>(transpose ? j : a.rowind[p])] += v;
+    }
+  double m = 0.0;
+  for (double s : sums) m = std::max(m, s);
+  return m;
 }
 
 index_t structural_rank(const SparseMatrix& a, index_t* unmatched_column) {

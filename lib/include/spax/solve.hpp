@@ -86,10 +86,13 @@ struct SolverChoice {
 SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options = {});
 
 // ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) (op(A) = A^T / A^H when transpose).
+// `anorm` >= 0 gives ||op(A)||_inf already known (matrix_norm_inf), saving a pass.
 double backward_error(const SparseMatrix& a, std::span<const double> x, std::span<const double> b,
-                      bool transpose = false);
+                      bool transpose = false, double anorm = -1.0);
 double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
-                      std::span<const complex_t> b, bool transpose = false);
+                      std::span<const complex_t> b, bool transpose = false, double anorm = -1.0);
+// ||op(A)||_inf: the largest row sum of |A| (column sum when transpose).
+double matrix_norm_inf(const SparseMatrix& a, bool transpose = false);
 
 // Throws a numerical error for a singular matrix, naming the column and whether the singularity
 // is structural (maximum transversal, BTF) or numerical (`column` from the backend, -1 unknown).
