@@ -20,6 +20,7 @@ struct AnalyzeCliOptions {
   std::string name;
   int threads = 0;
   bool measure = false;
+  std::string stamps;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -67,6 +68,9 @@ const Registration reg("analyze", [](CLI::App& app) {
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
                 "ordering) and report the seconds; each under --lu-timeout");
   sub->add_option("--name", opts->name, "Report name (default: the first file's stem)");
+  sub->add_option("--stamps", opts->stamps,
+                  "Stamp map (JSON or .csv) of the assembly that produced the matrix: adds the "
+                  "scatter-conflict analysis (device_parallelism) and device_batches.npy");
   add_threads_option(*sub, opts->threads);
   sub->callback([opts] {
     AnalyzeOptions ao;
@@ -88,6 +92,7 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.threads = opts->threads;
     ao.name = opts->name;
     ao.measure = opts->measure;
+    ao.stamps = opts->stamps;
     AnalyzeResult r = analyze_files(opts->files, ao);
     std::string dir = opts->output_dir.empty()
                           ? (std::filesystem::path("spax-out") / r.name).string()

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "report/scatter_report.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -330,6 +331,8 @@ ojson build_json(const AnalyzeResult& r) {
   if (const OrderingAnalysis* b = best_for_parallelism(r))
     j["best_ordering_parallelism"] = b->ordering;
 
+  if (r.scatter) j["device_parallelism"] = scatter_json_value(*r.scatter);
+
   ojson tj = ojson::object();
   for (const auto& [phase, sec] : r.timings) tj[phase] = sec;
   j["timings"] = tj;
@@ -538,6 +541,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
       o << "best for parallelism: " << b->ordering << " (work/span " << fmt("%.1f", b->work_span)
         << ", height " << b->height << ")\n";
   }
+  if (r.scatter) o << "\n" << scatter_summary(*r.scatter);
   return o.str();
 }
 
@@ -568,6 +572,11 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
   written.push_back(path("parallelism_summary.txt"));
   csv("level_set_widths.csv", r.has_tree ? r.levels.widths : std::vector<index_t>{});
   npy("etree_parent.npy", r.has_tree ? r.etree_parent : std::vector<index_t>{});
+  if (r.scatter) {
+    write_npy(path("device_batches.npy"),
+              std::span<const std::int64_t>(r.scatter->schedule.colour));
+    written.push_back(path("device_batches.npy"));
+  }
   for (const auto& o : r.orderings) {
     npy("perm_" + o.ordering + ".npy", o.perm);
     csv("level_set_widths_" + o.ordering + ".csv", o.level_widths);

@@ -130,6 +130,17 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     r.stability = acc.result();
     r.timings.emplace_back("pattern_stability", t.seconds());
   }
+  if (!options.stamps.empty()) {
+    t.reset();
+    ScatterOptions so;
+    so.threads = threads;
+    // The matrix is compared with the assembly when their sizes agree (an input error if not).
+    ScatterResult sr = analyze_scatter(read_stamps(options.stamps), so, &a);
+    sr.source = options.stamps;
+    sr.matrix_path = files[0];
+    r.scatter = std::move(sr);
+    r.timings.emplace_back("scatter", t.seconds());
+  }
   r.timings.emplace_back("total", total.seconds());
   return r;
 }

@@ -141,6 +141,10 @@ std::string scatter_json(const ScatterResult& r, int indent) {
   return build(r).dump(indent);
 }
 
+nlohmann::ordered_json scatter_json_value(const ScatterResult& r) {
+  return build(r);
+}
+
 std::string scatter_summary(const ScatterResult& r) {
   std::ostringstream o;
   o << "Device parallelism: " << (r.source.empty() ? "stamp map" : r.source) << '\n';

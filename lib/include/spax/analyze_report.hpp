@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "spax/analysis.hpp"
+#include "spax/scatter.hpp"
 #include "spax/structure.hpp"
 
 namespace spax {
@@ -23,6 +24,7 @@ struct AnalyzeOptions {
   int threads = 0;           // 0: all hardware threads
   std::string name;          // report name (default: stem of the first file)
   bool measure = false;      // factor once per ordering (CHOLMOD and KLU) and time it
+  std::string stamps;        // a stamp map (JSON or CSV): adds device_parallelism
 };
 
 struct AnalyzeResult {
@@ -52,6 +54,7 @@ struct AnalyzeResult {
   bool lu_requested = true;
   LuFillResult fill;
   std::optional<PatternStability> stability;            // with two or more files
+  std::optional<ScatterResult> scatter;                 // with a stamp map
   std::vector<std::pair<std::string, double>> timings;  // seconds per phase, in run order
   std::vector<std::string> notes;
 };

@@ -1,0 +1,44 @@
+// End-to-end: `spax analyze A.mtx --stamps S` embeds the scatter-conflict analysis.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+namespace spax::test {
+namespace {
+
+TEST(AnalyzeStamps, DeviceParallelismSectionAndBatches) {
+  ScratchDir d;
+  const auto stamps = (test_data_dir() / "stamps" / "ladder.json").string();
+  const auto matrix = (test_data_dir() / "stamps" / "ladder.mtx").string();
+  auto r = run_spax({"analyze", matrix, "--stamps", stamps, "--json", "--lu-fill", "none",
+                     "--output-dir", d.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("device_parallelism"));
+  const auto& dp = j["device_parallelism"];
+  for (const char* k : {"n_unknowns", "total_devices", "model_types", "scatter_conflicts",
+                        "device_conflict_graph", "distinct_conflict_pairs"})
+    EXPECT_TRUE(dp.contains(k)) << k;
+  EXPECT_EQ(dp["n_unknowns"], 5);
+  EXPECT_EQ(dp["total_devices"], 5);
+  // The same section as `spax scatter` computes for that map and matrix.
+  auto s = run_spax({"scatter", stamps, "--matrix", matrix, "--json"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto js = nlohmann::json::parse(s.out);
+  auto a = dp, b = js.contains("device_parallelism") ? js["device_parallelism"] : js;
+  a.erase("timings_seconds");
+  b.erase("timings_seconds");
+  a.erase("source");
+  b.erase("source");
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(std::filesystem::exists(d.path() / "device_batches.npy"));
+  // A stamp map for another size is an input error.
+  auto bad = run_spax({"analyze", (bundled_data_dir() / "w156.mtx").string(), "--stamps", stamps,
+                       "--lu-fill", "none", "--output-dir", d.path().string()});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace spax::test
