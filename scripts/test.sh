@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 # python3-scipy is a test-only cross-check of the LU fill figures.
-spax_install_missing python3-scipy python3-numpy
+spax_install_missing python3-scipy python3-numpy chromium
 
 BUILD_DIR=${BUILD_DIR:-build-test}
 EXTRA=()

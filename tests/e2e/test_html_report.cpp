@@ -1,0 +1,142 @@
+// End-to-end: `spax report` writes one self-contained HTML page; it is opened in a real headless
+// browser (Debian's chromium, skipped when /usr/bin/chromium is absent) whose screenshot must not
+// be blank and whose DOM must hold the matrix name and every section.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace spax::test {
+namespace {
+
+const char* kSections[] = {"summary",   "matrix",  "elimination-tree", "supernodes",
+                           "orderings", "fill-in", "pictures"};
+
+// Runs a shell command, returns its stdout (stderr dropped) and exit status.
+std::string run_shell(const std::string& cmd, int* rc) {
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  if (p == nullptr) {
+    *rc = -1;
+    return out;
+  }
+  char buf[8192];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  *rc = pclose(p);
+  return out;
+}
+
+// Chromium started for one page: no sandbox (tests may run as root), no GPU, no network
+// services, a fresh profile; 30 s at most.
+std::string chromium(const std::string& action, const fs::path& profile, const fs::path& html,
+                     const std::string& size, int* rc) {
+  std::string cmd =
+      "timeout 30 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir='" +
+      profile.string() + "' " + action + " --window-size=" + size + " 'file://" + html.string() +
+      "' 2>/dev/null";
+  return run_shell(cmd, rc);
+}
+
+void expect_self_contained(const std::string& html) {
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_NE(html.find("name=\"viewport\""), std::string::npos);
+  EXPECT_NE(html.find("@media print"), std::string::npos);
+  for (const char* id : kSections)
+    EXPECT_NE(html.find(std::string("<section id=\"") + id + "\""), std::string::npos) << id;
+}
+
+TEST(HtmlReport, PageHasEverySectionAndPicture) {
+  ScratchDir dir;
+  auto a = (bundled_data_dir() / "west0479.mtx").string();
+  auto r = run_spax({"report", a, "-o", (dir / "r.html").string(), "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string html = read_text_file(dir / "r.html");
+  expect_self_contained(html);
+  EXPECT_NE(html.find("<h1>west0479</h1>"), std::string::npos);
+  // The default orderings, one spy plot each (natural included) and the three charts.
+  for (const char* o : {"natural", "amd", "metis", "colamd", "rcm"})
+    EXPECT_NE(html.find(std::string("<td>") + o + "</td>"), std::string::npos) << o;
+  std::size_t svgs = 0;
+  for (auto p = html.find("<svg "); p != std::string::npos; p = html.find("<svg ", p + 1)) ++svgs;
+  EXPECT_EQ(svgs, 5u + 5u + 3u);  // 5 documents with a nested raster svg each, 3 charts
+  EXPECT_EQ(html.find("mmd"), std::string::npos);
+
+  auto r2 = run_spax({"report", a, "-o", (dir / "o.html").string(), "--orderings", "amd,rcm",
+                      "--name", "west <0479>"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  std::string h2 = read_text_file(dir / "o.html");
+  EXPECT_NE(h2.find("<h1>west &lt;0479&gt;</h1>"), std::string::npos);
+  EXPECT_EQ(h2.find("<td>metis</td>"), std::string::npos);
+
+  auto bad = run_spax({"report", a, "-o", (dir / "b.html").string(), "--orderings", "amd,xyz"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir / "b.html"));
+}
+
+TEST(HtmlReport, RectangularMatrixAndStamps) {
+  ScratchDir dir;
+  write_text_file(dir / "rect.mtx",
+                  "%%MatrixMarket matrix coordinate real general\n2 3 2\n1 1 1.0\n2 3 2.0\n");
+  auto r = run_spax({"report", (dir / "rect.mtx").string(), "-o", (dir / "r.html").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string html = read_text_file(dir / "r.html");
+  expect_self_contained(html);
+  EXPECT_NE(html.find("need a square matrix"), std::string::npos);
+
+  auto stamps = test_data_dir() / "stamps";
+  auto s = run_spax({"report", (stamps / "ladder.mtx").string(), "--stamps",
+                     (stamps / "ladder.json").string(), "-o", (dir / "s.html").string()});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  std::string hs = read_text_file(dir / "s.html");
+  expect_self_contained(hs);
+  EXPECT_NE(hs.find("<section id=\"scatter\""), std::string::npos);
+  EXPECT_NE(hs.find("fan_in.svg"), std::string::npos);
+  EXPECT_NE(hs.find("Fan-in of Jacobian positions"), std::string::npos);
+}
+
+TEST(HtmlReport, OpensInHeadlessChromium) {
+  if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "/usr/bin/chromium not found";
+  ScratchDir dir;
+  auto a = (bundled_data_dir() / "rajat19.mtx").string();
+  auto r = run_spax({"report", a, "-o", (dir / "page.html").string(), "--name", "rajat19-page"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  int rc = -1;
+  std::string dom = chromium("--dump-dom", dir / "profile1", dir / "page.html", "1200,3000", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(dom.find("rajat19-page"), std::string::npos);
+  for (const char* id : kSections)
+    EXPECT_NE(dom.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  EXPECT_NE(dom.find("<svg"), std::string::npos);
+
+  for (const char* size : {"1200,3000", "390,2400"}) {  // desktop and phone widths
+    auto png = dir / (std::string("shot-") + size[0] + ".png");
+    chromium("--screenshot='" + png.string() + "'", dir / (std::string("profile-") + size[0]),
+             dir / "page.html", size, &rc);
+    ASSERT_TRUE(fs::exists(png)) << size;
+    if (!fs::exists("/usr/bin/python3")) continue;
+    std::string out = run_shell("/usr/bin/python3 " + std::string(SPAX_SOURCE_DIR) +
+                                    "/tests/e2e/svg_check.py png '" + png.string() + "'",
+                                &rc);
+    ASSERT_EQ(rc, 0) << out;
+    std::istringstream in(out);
+    long w = 0, h = 0, colours = 0;
+    in >> w >> h >> colours;
+    EXPECT_GT(w, 300) << out;
+    EXPECT_GT(h, 1000) << out;
+    EXPECT_GT(colours, 10) << "screenshot looks blank: " << out;
+  }
+}
+
+}  // namespace
+}  // namespace spax::test
