@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "spax/analyze_report.hpp"
+#include "spax/io.hpp"
 
 namespace spax::app {
 namespace {
@@ -21,6 +22,7 @@ struct AnalyzeCliOptions {
   int threads = 0;
   bool measure = false;
   std::string stamps;
+  bool html = false;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -68,6 +70,8 @@ const Registration reg("analyze", [](CLI::App& app) {
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
                 "ordering) and report the seconds; each under --lu-timeout");
   sub->add_option("--name", opts->name, "Report name (default: the first file's stem)");
+  sub->add_flag("--html", opts->html,
+                "Also write DIR/report.html: one self-contained page (summary, tables, pictures)");
   sub->add_option("--stamps", opts->stamps,
                   "Stamp map (JSON or .csv) of the assembly that produced the matrix: adds the "
                   "scatter-conflict analysis (device_parallelism) and device_batches.npy");
@@ -98,6 +102,11 @@ const Registration reg("analyze", [](CLI::App& app) {
                           ? (std::filesystem::path("spax-out") / r.name).string()
                           : opts->output_dir;
     write_analyze_outputs(r, dir);
+    if (opts->html) {
+      const std::string page = analyze_html(r);
+      write_file_atomic((std::filesystem::path(dir) / "report.html").string(),
+                        [&](std::ostream& out) { out << page; });
+    }
     if (opts->json) {
       std::cout << analyze_json(r, 2) << '\n';
     } else {

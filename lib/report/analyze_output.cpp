@@ -8,7 +8,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "report/html_report.hpp"
 #include "report/scatter_report.hpp"
+#include "report/svg_plots.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -577,12 +579,23 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
               std::span<const std::int64_t>(r.scatter->schedule.colour));
     written.push_back(path("device_batches.npy"));
   }
+  for (auto& f : write_analysis_svgs(
+           dir, r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
+           r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr))
+    written.push_back(f);
   for (const auto& o : r.orderings) {
     npy("perm_" + o.ordering + ".npy", o.perm);
     csv("level_set_widths_" + o.ordering + ".csv", o.level_widths);
     npy("etree_parent_" + o.ordering + ".npy", o.parent);
   }
   return written;
+}
+
+std::string analyze_html(const AnalyzeResult& r) {
+  HtmlReportInput in = analysis_report_input(
+      r.name, r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
+      analyze_summary(r), r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr);
+  return analysis_html(in);
 }
 
 }  // namespace spax

@@ -41,6 +41,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   MatrixFile mf = read_matrix_market(files[0], ro);
   r.timings.emplace_back("read", t.seconds());
   const SparseMatrix& a = mf.matrix;
+  r.pattern = pattern_of(a);
   r.square = a.is_square();
   r.n = a.ncols;
   r.values = a.has_values() ? (a.is_complex() ? "file (complex)" : "file") : "pattern";

@@ -42,3 +42,31 @@ TEST(AnalyzeStamps, DeviceParallelismSectionAndBatches) {
 
 }  // namespace
 }  // namespace spax::test
+
+namespace spax::test {
+namespace {
+
+TEST(AnalyzePictures, OutputDirHoldsTheSvgsAndHtml) {
+  ScratchDir d;
+  const auto stamps = (test_data_dir() / "stamps" / "ladder.json").string();
+  const auto matrix = (test_data_dir() / "stamps" / "ladder.mtx").string();
+  auto r = run_spax({"analyze", matrix, "--stamps", stamps, "--html", "--lu-fill", "none",
+                     "--output-dir", d.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"spy_natural.svg", "spy_amd.svg", "spy_metis.svg", "spy_rcm.svg",
+                        "level_widths.svg", "supernodes.svg", "orderings.svg", "fan_in.svg"}) {
+    ASSERT_TRUE(std::filesystem::exists(d.path() / f)) << f;
+    const std::string svg = read_text_file(d.path() / f);
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << f;
+    EXPECT_NE(svg.find("</svg>"), std::string::npos) << f;
+  }
+  const std::string html = read_text_file(d.path() / "report.html");
+  EXPECT_NE(html.find("ladder"), std::string::npos);
+  for (const char* id : {"id=\"summary\"", "id=\"orderings\"", "id=\"pictures\""})
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spax::test

@@ -32,6 +32,7 @@ struct AnalyzeResult {
   std::string input_path;
   std::vector<std::string> sample_paths;  // every file (first = the analysed one)
   std::string values;                     // "file", "synthesized" (pattern input), "magnitude"
+  SparseMatrix pattern;                   // pattern of the analysed matrix (for the pictures)
   MatrixStructure matrix;
   bool square = true;
   index_t n = 0;
@@ -68,8 +69,11 @@ std::string analyze_json(const AnalyzeResult& r, int indent = 2);
 std::string analyze_summary(const AnalyzeResult& r);
 // Writes parallelism_analysis.json, parallelism_summary.txt, level_set_widths.csv,
 // etree_parent.npy and per ordering perm_NAME.npy, level_set_widths_NAME.csv,
-// etree_parent_NAME.npy into `dir` (created when missing), each file atomically. Returns the
-// paths written.
+// etree_parent_NAME.npy into `dir` (created when missing), each file atomically, and the SVG
+// pictures (spy_natural.svg, spy_NAME.svg, level_widths.svg, supernodes.svg, orderings.svg and,
+// with stamps, fan_in.svg). Returns the paths written.
 std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir);
+// The whole analysis as one self-contained HTML page (summary, tables, inline pictures).
+std::string analyze_html(const AnalyzeResult& r);
 
 }  // namespace spax
