@@ -15,6 +15,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "core/child.hpp"
 #include "spax/structure.hpp"
 #include "spax/timer.hpp"
 
@@ -147,70 +148,19 @@ MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::ve
     m.error = "needs a square matrix";
     return m;
   }
-  int fds[2];
-  if (::pipe(fds) != 0) throw_internal("pipe failed");
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw_internal("fork failed");
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    std::string s;
-    try {
-      s = measure_in_child(a, perm);
-    } catch (const std::exception& e) {
-      s = std::string("ERR ") + e.what();
-    }
-    std::size_t done = 0;
-    while (done < s.size()) {
-      ssize_t w = ::write(fds[1], s.data() + done, s.size() - done);
-      if (w <= 0) break;
-      done += static_cast<std::size_t>(w);
-    }
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string out;
-  auto start = std::chrono::steady_clock::now();
-  bool timed_out = false;
-  for (;;) {
-    int ms = -1;
-    if (timeout_seconds > 0) {
-      double left = timeout_seconds -
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (left <= 0) {
-        timed_out = true;
-        break;
-      }
-      ms = static_cast<int>(std::ceil(left * 1000.0));
-    }
-    pollfd pfd{fds[0], POLLIN, 0};
-    int r = ::poll(&pfd, 1, ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) continue;  // re-check the deadline
-    char buf[512];
-    ssize_t got = ::read(fds[0], buf, sizeof buf);
-    if (got > 0) {
-      out.append(buf, static_cast<std::size_t>(got));
-      continue;
-    }
-    if (got < 0 && errno == EINTR) continue;
-    break;  // EOF
-  }
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  ::close(fds[0]);
-  if (timed_out) {
+  detail::ChildOutcome child =
+      detail::run_in_child([&] { return measure_in_child(a, perm); }, timeout_seconds);
+  if (child.timed_out) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "timeout after %g s", timeout_seconds);
     m.skipped = buf;
     return m;
   }
+  if (child.crashed) {
+    m.error = "the factorization crashed (signal " + std::to_string(child.signal) + ")";
+    return m;
+  }
+  const std::string& out = child.payload;
   std::istringstream in(out);
   std::string tag;
   in >> tag;
@@ -227,9 +177,7 @@ MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::ve
     in.get();
     std::getline(in, m.error);
   } else {
-    m.error = WIFSIGNALED(status)
-                  ? "factorization process died (signal " + std::to_string(WTERMSIG(status)) + ")"
-                  : "no result from the factorization process";
+    m.error = "no result from the factorization process";
   }
   return m;
 }

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/child.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
 
@@ -169,16 +170,6 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   return out;
 }
 
-void write_all(int fd, const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    off += static_cast<std::size_t>(n);
-  }
-}
-
 }  // namespace
 
 BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_name,
@@ -196,87 +187,48 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
     c.reason = "not square";
     return c;
   }
-  int fds[2];
-  if (::pipe(fds) != 0) throw_internal("pipe failed");
-  std::cout.flush();
-  std::cerr.flush();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw_internal("fork failed");
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    nlohmann::json r;
-    try {
-      if (o.max_memory_mb > 0) {
-        struct rlimit rl;
-        rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(o.max_memory_mb * 1024.0 * 1024.0);
-        ::setrlimit(RLIMIT_AS, &rl);
-      }
-      const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
-      if (!all_finite(a)) throw_input("the matrix holds NaN or Inf values");
-      r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o)
-                         : run_case_in_process<double>(a, solver, ordering, o);
-      r["status"] = "ok";
-    } catch (const std::bad_alloc&) {
-      r = {{"status", "out-of-memory"},
-           {"reason", o.max_memory_mb > 0
-                          ? "exceeded --max-memory " +
-                                std::to_string(static_cast<long>(o.max_memory_mb)) + " MB"
-                          : std::string("out of memory")}};
-    } catch (const Error& e) {
-      r = {{"status", "failed"}, {"reason", e.what()}};
-    } catch (const std::exception& e) {
-      r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
-    }
-    write_all(fds[1], r.dump());
-    ::close(fds[1]);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string payload;
-  bool timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout);
-  char buf[65536];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    struct pollfd pfd = {fds[0], POLLIN, 0};
-    int pr = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 1000)));
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr <= 0) continue;
-    ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n > 0) {
-      payload.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(fds[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  detail::ChildOutcome child = detail::run_in_child(
+      [&]() -> std::string {
+        nlohmann::json r;
+        try {
+          if (o.max_memory_mb > 0) {
+            struct rlimit rl;
+            rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(o.max_memory_mb * 1024.0 * 1024.0);
+            ::setrlimit(RLIMIT_AS, &rl);
+          }
+          const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
+          if (!all_finite(a)) throw_input("the matrix holds NaN or Inf values");
+          r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o)
+                             : run_case_in_process<double>(a, solver, ordering, o);
+          r["status"] = "ok";
+        } catch (const std::bad_alloc&) {
+          r = {{"status", "out-of-memory"},
+               {"reason", o.max_memory_mb > 0
+                              ? "exceeded --max-memory " +
+                                    std::to_string(static_cast<long>(o.max_memory_mb)) + " MB"
+                              : std::string("out of memory")}};
+        } catch (const Error& e) {
+          r = {{"status", "failed"}, {"reason", e.what()}};
+        } catch (const std::exception& e) {
+          r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
+        }
+        return r.dump();
+      },
+      o.timeout);
   c.wall_seconds = wall.seconds();
-  if (timed_out) {
+  if (child.timed_out) {
     c.status = "timeout";
     char t[64];
     std::snprintf(t, sizeof t, "stopped after %g s (--timeout)", o.timeout);
     c.reason = t;
     return c;
   }
-  if (WIFSIGNALED(status)) {
+  if (child.crashed) {
     c.status = "failed";
-    c.reason = std::string("crashed (signal ") + std::to_string(WTERMSIG(status)) + ")";
+    c.reason = std::string("crashed (signal ") + std::to_string(child.signal) + ")";
     return c;
   }
+  const std::string& payload = child.payload;
   nlohmann::json r;
   try {
     r = nlohmann::json::parse(payload);

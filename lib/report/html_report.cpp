@@ -1,5 +1,6 @@
 // The self-contained HTML analysis page (see html_report.hpp).
 #include "report/html_report.hpp"
+#include "report/text_format.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -60,20 +61,6 @@ footer { text-align: center; color: #6b7480; font-size: 0.8rem; padding: 10px; }
 
 std::string esc(const std::string& s) {
   return svg_escape(s);
-}
-
-std::string with_commas(index_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  int c = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (c > 0 && c % 3 == 0) out.push_back(',');
-    out.push_back(*it);
-    ++c;
-  }
-  if (v < 0) out.push_back('-');
-  std::reverse(out.begin(), out.end());
-  return out;
 }
 
 std::string fixed(double v, int digits) {

@@ -1,5 +1,6 @@
 // SVG pictures of a matrix and of its analysis (see svg_plots.hpp).
 #include "report/svg_plots.hpp"
+#include "report/text_format.hpp"
 
 #include <algorithm>
 #include <array>
@@ -60,20 +61,6 @@ std::string short_number(double v) {
   }
   std::snprintf(buf, sizeof buf, "%.3g%s", v, kSuffix[k]);
   return buf;
-}
-
-std::string with_commas(index_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  int c = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (c > 0 && c % 3 == 0) out.push_back(',');
-    out.push_back(*it);
-    ++c;
-  }
-  if (v < 0) out.push_back('-');
-  std::reverse(out.begin(), out.end());
-  return out;
 }
 
 // One axis: value range, scale and pixel range (p0 maps lo, p1 maps hi).
