@@ -8,7 +8,7 @@
 # Matrices: rajat01 (values synthesized), adder_dcop_05, bayer10 (each repeated K times as a
 # sequence with one pattern) and synthetic/circuit5k_newton_*.
 #
-# usage: scripts/bench-solve.sh [BUILD_DIR] [K]
+# usage: scripts/bench-solve.sh [BUILD_DIR] [K]     (env BENCH_MD: where the spax bench table goes)
 #   BUILD_DIR  holds apps/spax/spax and bench_klu_floor (default: build, or $BUILD_DIR)
 #   K          sequence length for the single-matrix cases (default 30)
 # spax's per-iteration figure is the median over the sequence of timings.refactor[i] +
@@ -118,3 +118,14 @@ for m in adder_dcop_05 bayer10; do
   f2=$("$spax" solve "$f" --rhs "$work/b.mtx" --solver umfpack --cache "$work/cache" --json 2>/dev/null | jq .timings.factor)
   printf "%-18s %12s %12s\n" "$m" "$f1" "$f2"
 done
+
+# Every backend and ordering on the benchmark set through `spax bench`, written as Markdown
+# (BENCH_MD, default bench-solve.md in the current directory). Read the table as README.md says:
+# `*` marks the fastest case per phase, xN the others' mean time relative to it.
+echo
+md="${BENCH_MD:-bench-solve.md}"
+echo "== spax bench (all backends, default and amd/metis orderings, 10-iteration sequence) -> $md"
+"$spax" bench "$shared/real/rajat01.mtx" "$shared/real/adder_dcop_05.mtx" \
+  "$shared/real/bayer10.mtx" "$shared/synthetic/circuit5k_newton_0000.mtx" \
+  --solvers all --orderings default,amd,metis --runs 5 --warmup 1 --sequence 10 --timeout 120 \
+  --export-markdown "$md" --export-json "${md%.md}.json"
