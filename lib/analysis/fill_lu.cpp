@@ -350,6 +350,16 @@ class LuFillJob {
       return;
     }
     Counts c = decode(t.buffer);
+    if (c.ok && options.timeout_seconds > 0 && c.seconds > options.timeout_seconds) {
+      // It finished, but only after its time was up (the parent was busy meanwhile): the
+      // timeout applies to the factorization's own time, whenever the parent looks.
+      t.done = true;
+      LuFillEntry& e = entry(t);
+      e.ok = false;
+      e.skipped = format_timeout(options.timeout_seconds);
+      e.seconds = options.timeout_seconds;
+      return;
+    }
     if (!c.ok && t.buffer.empty() && WIFSIGNALED(status))
       c.error = "factorization process died (signal " + std::to_string(WTERMSIG(status)) + ")";
     finish(t, c);

@@ -18,6 +18,7 @@ class SuperluSolver final : public Solver {
   std::string name() const override { return "superlu"; }
 
   void analyze(const SparseMatrix& a) override {
+    structure_checked_ = false;
     Timer t;
     release();
     n_ = to_int32(a.nrows, "superlu: matrix dimension");
@@ -48,8 +49,20 @@ class SuperluSolver final : public Solver {
     stats_.analyze_seconds = t.seconds();
   }
 
-  void factor(const SparseMatrix& a) override { run(a, DOFACT); }
-  void refactor(const SparseMatrix& a) override { run(a, have_lu_ ? SamePattern : DOFACT); }
+  void factor(const SparseMatrix& a) override {
+    // SuperLU's dgstrf can write out of bounds on a structurally singular matrix (an empty
+    // column): refuse it first, naming the column (the check is O(nnz), once per pattern).
+    if (!structure_checked_) {
+      index_t unmatched = -1;
+      if (structural_rank(a, &unmatched) < a.ncols) throw_singular(a, unmatched);
+      structure_checked_ = true;
+    }
+    run(a, DOFACT);
+  }
+  void refactor(const SparseMatrix& a) override {
+    if (!have_lu_) return factor(a);
+    run(a, SamePattern);
+  }
 
   void solve(std::span<double> b, index_t nrhs, bool transpose) override {
     Timer t;
@@ -208,6 +221,7 @@ class SuperluSolver final : public Solver {
   std::vector<complex_t> zx_;
   SuperMatrix a_{}, l_{}, u_{};
   bool have_a_ = false, have_lu_ = false;
+  bool structure_checked_ = false;
   GlobalLU_t dglu_{}, zglu_{};
 };
 

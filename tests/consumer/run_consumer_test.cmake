@@ -15,8 +15,14 @@ execute_process(COMMAND "${prefix}/bin/spax" --version RESULT_VARIABLE rc OUTPUT
 if(NOT rc EQUAL 0 OR NOT out MATCHES "spax [0-9]")
   message(FATAL_ERROR "installed spax --version failed: ${out}")
 endif()
+# A sanitizer build of libspax needs the consumer linked with the same runtime.
+set(extra)
+if(SANITIZE)
+  set(extra "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined"
+            "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/build"
-                        "-DCMAKE_PREFIX_PATH=${prefix}"
+                        "-DCMAKE_PREFIX_PATH=${prefix}" ${extra}
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configuring the consumer against the installed package failed")

@@ -224,8 +224,10 @@ TEST(Analyze, LuTimeoutSkipsAndReportCompletes) {
                            "superlu", "--lu-timeout", "0.001"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
-  EXPECT_EQ(j["fill_in"]["orderings"]["MMD_AT_PLUS_A"]["skipped"], "timeout after 0.001 s");
-  EXPECT_EQ(j["fill_in"]["orderings"]["COLAMD"]["skipped"], "timeout after 0.001 s");
+  EXPECT_EQ(j["fill_in"]["orderings"]["MMD_AT_PLUS_A"]["skipped"], "timeout after 0.001 s")
+      << j["fill_in"].dump();
+  EXPECT_EQ(j["fill_in"]["orderings"]["COLAMD"]["skipped"], "timeout after 0.001 s")
+      << j["fill_in"].dump();
   EXPECT_EQ(j["elimination_tree"]["height"].get<int>() > 0, true);
   EXPECT_TRUE(fs::exists(dir / "out" / "etree_parent.npy"));
 }
