@@ -19,5 +19,4 @@ if "$SPAX" analyze --help >/dev/null 2>&1; then
   echo "== $SPAX analyze data/rajat19.mtx --output-dir spax-out/rajat19"
   "$SPAX" analyze data/rajat19.mtx --output-dir spax-out/rajat19
   echo
-  echo "Files written to spax-out/rajat19/"
 fi
