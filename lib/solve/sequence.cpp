@@ -2,8 +2,14 @@
 // a safety net (cheap indicators + backward error -> fresh factor), solve and refine each.
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "solve/backends.hpp"
 #include "spax/timer.hpp"
@@ -215,8 +221,97 @@ class Runner {
     res_.cache_numeric = "miss";
   }
 
+  // The checks that follow each solve (backward error, forward error) run on a worker thread
+  // while the main thread refactors the next matrix: they read only that matrix, x and b. If a
+  // check then says the kept pivots failed, the matrix is factored afresh and solved again, and
+  // the next matrix, refactored speculatively meanwhile, is refactored again after it.
+  template <class T>
+  struct Pending {
+    std::size_t i = 0;
+    bool fresh = false;
+    bool ones = false;
+    index_t nrhs = 1;
+    std::vector<T> b, x;
+    double solve_seconds = 0.0;
+    double berr = 0.0;
+    double ferr = 0.0;
+  };
+
+  template <class T>
+  void check(Pending<T>& p) const {
+    p.berr = worst_berr<T>(ms_[p.i], p.x, p.b, p.nrhs);
+    if (p.ones) {
+      double fe = 0.0;
+      for (const auto& v : p.x) fe = std::max(fe, std::abs(v - T(1.0)));
+      p.ferr = fe;
+    }
+  }
+
+  // A single persistent worker: start() hands it a job, wait() returns when it is done.
+  class Worker {
+   public:
+    Worker() : thread_([this] { run(); }) {}
+    ~Worker() {
+      {
+        std::lock_guard<std::mutex> l(m_);
+        quit_ = true;
+      }
+      cv_.notify_all();
+      thread_.join();
+    }
+    void start(std::function<void()> job) {
+      {
+        std::lock_guard<std::mutex> l(m_);
+        job_ = std::move(job);
+        done_ = false;
+        error_ = nullptr;
+      }
+      cv_.notify_all();
+    }
+    void wait() {
+      std::unique_lock<std::mutex> l(m_);
+      cv_.wait(l, [&] { return done_; });
+      if (error_) std::rethrow_exception(error_);
+    }
+
+   private:
+    void run() {
+      std::unique_lock<std::mutex> l(m_);
+      for (;;) {
+        cv_.wait(l, [&] { return quit_ || (job_ && !done_); });
+        if (quit_) return;
+        auto job = std::move(job_);
+        job_ = nullptr;
+        l.unlock();
+        std::exception_ptr err;
+        try {
+          job();
+        } catch (...) {
+          err = std::current_exception();
+        }
+        l.lock();
+        error_ = err;
+        done_ = true;
+        cv_.notify_all();
+      }
+    }
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::function<void()> job_;
+    bool done_ = true, quit_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;
+  };
+
   template <class T>
   void loop() {
+    // Overlap only when the solves need nothing more from the solver (no refinement).
+    const bool overlap = o_.refine == 0 && ms_.size() > 1;
+    // `pending` is declared first so that, on an exception, the worker (which may still be
+    // checking it) is joined before `pending` is destroyed.
+    std::optional<Pending<T>> pending;
+    std::unique_ptr<Worker> worker;
+    if (overlap) worker = std::make_unique<Worker>();
     for (std::size_t i = 0; i < ms_.size(); ++i) {
       const SparseMatrix& a = ms_[i];
       bool fresh = i == 0;
@@ -224,6 +319,7 @@ class Runner {
         Timer t;
         if (!same_as_previous_[i]) {
           if (o_.strict_pattern) {
+            if (pending) finish_pending<T>(*pending, worker.get(), i);
             res_.pattern_mismatch = static_cast<index_t>(i);
             return;
           }
@@ -242,54 +338,127 @@ class Runner {
           }
         }
         res_.refactor_seconds.push_back(t.seconds());
+        if (pending && finish_pending<T>(*pending, worker.get(), i)) {
+          // Matrix i-1 needed a fresh factorization: redo matrix i's numeric work after it.
+          Timer r;
+          if (same_as_previous_[i]) {
+            solver_->refactor(a);
+            if (solver_->refactor_suspect()) {
+              solver_->factor(a);
+              res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
+              fresh = true;
+            }
+          } else {
+            solver_->analyze(a);
+            solver_->factor(a);
+          }
+          res_.refactor_seconds.back() += r.seconds();
+        }
+        pending.reset();
       }
-      solve_one<T>(i, fresh);
+      if (overlap) {
+        pending.emplace();
+        solve_start<T>(i, fresh, *pending);
+        Pending<T>* p = &*pending;
+        worker->start([this, p] { check<T>(*p); });
+      } else {
+        Pending<T> p;
+        solve_start<T>(i, fresh, p);
+        check<T>(p);
+        solve_finish<T>(p);
+      }
     }
+    if (pending) finish_pending<T>(*pending, worker.get(), ms_.size());
   }
 
+  // Waits for the check of `p`; handles a failed check (fresh factor and solve again) and
+  // records the solve. Returns true when the solver was factored afresh for p's matrix (so a
+  // speculative refactor of the next matrix must be redone).
   template <class T>
-  void solve_one(std::size_t i, bool fresh) {
+  bool finish_pending(Pending<T>& p, Worker* worker, std::size_t next) {
+    if (worker) worker->wait();
+    const bool refactored = !p.fresh && !(p.berr <= o_.refactor_backward_limit);
+    (void)next;
+    if (refactored) {
+      // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
+      const SparseMatrix& a = ms_[p.i];
+      Timer ft;
+      solver_->factor(a);
+      res_.refactor_fallbacks.push_back(static_cast<index_t>(p.i));
+      double extra = ft.seconds();
+      if (!res_.refactor_seconds.empty() && p.i >= 1 && p.i - 1 < res_.refactor_seconds.size())
+        res_.refactor_seconds[p.i - 1] += extra;
+      Timer st;
+      p.x = p.b;
+      solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
+      p.solve_seconds = st.seconds();
+      p.fresh = true;
+      check<T>(p);
+    }
+    solve_finish<T>(p);
+    return refactored;
+  }
+
+  // Builds b and solves; the timed part is the solve itself.
+  template <class T>
+  void solve_start(std::size_t i, bool fresh, Pending<T>& p) {
     const SparseMatrix& a = ms_[i];
     const index_t n = a.nrows;
-    std::vector<T> b;
-    index_t nrhs = 1;
-    bool ones = rhs_.empty();
-    if (ones) {
+    p.i = i;
+    p.fresh = fresh;
+    p.nrhs = 1;
+    p.ones = rhs_.empty();
+    if (p.ones) {
       std::vector<T> e(static_cast<std::size_t>(n), T(1.0));
-      b.assign(static_cast<std::size_t>(n), T(0.0));
+      p.b.assign(static_cast<std::size_t>(n), T(0.0));
       if (o_.transpose) {
         SparseMatrix at = transpose(a, a.is_complex());
-        multiply(at, e, b);
+        multiply(at, e, p.b);
       } else {
-        multiply(a, e, b);
+        multiply(a, e, p.b);
       }
     } else {
       const RightHandSide& r = rhs_.size() == 1 ? rhs_[0] : rhs_[i];
       const auto& v = rhs_values<T>(r);
-      nrhs = r.nrhs;
-      if (static_cast<index_t>(v.size()) != n * nrhs)
+      p.nrhs = r.nrhs;
+      if (static_cast<index_t>(v.size()) != n * p.nrhs)
         throw_input("right-hand side for matrix " + std::to_string(i + 1) + " has " +
-                    std::to_string(nrhs > 0 ? static_cast<index_t>(v.size()) / nrhs : 0) +
+                    std::to_string(p.nrhs > 0 ? static_cast<index_t>(v.size()) / p.nrhs : 0) +
                     " rows, the matrix has " + std::to_string(n) +
                     (rhs_values<T>(r).empty() ? " (or the wrong field)" : ""));
-      b = v;
+      p.b = v;
     }
     // Timed from here: building b = A * ones is the caller's setup, not the solve.
     Timer t;
-    std::vector<T> x = b;
-    solver_->solve(std::span<T>(x), nrhs, o_.transpose);
-    double be = worst_berr<T>(a, x, b, nrhs);
-    if (!fresh && !(be <= o_.refactor_backward_limit)) {
-      // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
+    p.x = p.b;
+    solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
+    p.solve_seconds = t.seconds();
+  }
+
+  // Refinement (when asked for; then there is no overlap) and the record of the solve.
+  template <class T>
+  void solve_finish(Pending<T>& p) {
+    const SparseMatrix& a = ms_[p.i];
+    const index_t n = a.nrows;
+    double be = p.berr;
+    if (!p.fresh && !(be <= o_.refactor_backward_limit)) {
+      // Only reached without overlap: the same fallback, synchronously.
       Timer ft;
       solver_->factor(a);
-      res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
+      res_.refactor_fallbacks.push_back(static_cast<index_t>(p.i));
       if (!res_.refactor_seconds.empty()) res_.refactor_seconds.back() += ft.seconds();
-      x = b;
-      t.reset();
-      solver_->solve(std::span<T>(x), nrhs, o_.transpose);
-      be = worst_berr<T>(a, x, b, nrhs);
+      Timer st;
+      p.x = p.b;
+      solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
+      p.solve_seconds = st.seconds();
+      p.fresh = true;
+      check<T>(p);
+      be = p.berr;
     }
+    Timer t;
+    std::vector<T>& x = p.x;
+    const std::vector<T>& b = p.b;
+    const index_t nrhs = p.nrhs;
     int steps = 0;
     for (int s = 0; s < o_.refine && be > 0; ++s) {
       std::vector<T> r = b, ax(static_cast<std::size_t>(n));
@@ -313,15 +482,18 @@ class Runner {
       ++steps;
     }
     SolveRecord rec;
-    rec.matrix = static_cast<index_t>(i);
+    rec.matrix = static_cast<index_t>(p.i);
     rec.backward_error = be;
     rec.refinement_steps = steps;
-    if (ones) {
-      double fe = 0.0;
-      for (const auto& v : x) fe = std::max(fe, std::abs(v - T(1.0)));
-      rec.forward_error = fe;
+    if (p.ones) {
+      if (steps > 0) {
+        double fe = 0.0;
+        for (const auto& v : x) fe = std::max(fe, std::abs(v - T(1.0)));
+        p.ferr = fe;
+      }
+      rec.forward_error = p.ferr;
     }
-    rec.seconds = t.seconds();
+    rec.seconds = p.solve_seconds + t.seconds();
     res_.solves.push_back(rec);
     res_.nrhs.push_back(nrhs);
     solution_slot<T>(res_) = std::move(x);

@@ -264,3 +264,53 @@ TEST(SolveSequence, ComplexSequenceAndTranspose) {
 
 }  // namespace
 }  // namespace spax
+
+namespace spax {
+namespace {
+
+// Every refactor's answer fails a (deliberately impossible) backward-error limit, so the checks
+// that run beside the next refactor keep sending matrices back for a fresh factorization: each
+// answer must still equal a fresh factor-and-solve of its own matrix.
+TEST(SolveSequence, DeferredChecksFallBackAndRedoTheNextRefactor) {
+  SparseMatrix base =
+      read_matrix_market((test::bundled_data_dir() / "rajat19.mtx").string()).matrix;
+  std::vector<SparseMatrix> ms;
+  for (int k = 0; k < 5; ++k) {
+    SparseMatrix m = base;
+    for (std::size_t p = 0; p < m.values.size(); ++p)
+      m.values[p] *=
+          1.0 + 0.01 * static_cast<double>((p * 7 + static_cast<std::size_t>(k) * 3) % 5);
+    ms.push_back(std::move(m));
+  }
+  for (double limit : {-1.0, 1e-8}) {
+    SequenceOptions o;
+    o.solver = "klu";
+    o.refactor_backward_limit = limit;  // -1: every refactored answer is "too poor"
+    SequenceResult r = run_sequence(ms, {}, o);
+    ASSERT_EQ(r.solves.size(), ms.size());
+    if (limit < 0) {
+      EXPECT_EQ(r.refactor_fallbacks.size(), ms.size() - 1);
+    }
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      auto s = create_solver("klu");
+      s->analyze(ms[i]);
+      s->factor(ms[i]);
+      std::vector<double> ones(static_cast<std::size_t>(ms[i].ncols), 1.0),
+          b(static_cast<std::size_t>(ms[i].nrows));
+      multiply(ms[i], ones, b);
+      std::vector<double> x = b;
+      s->solve(std::span<double>(x), 1, false);
+      // Fresh factorizations throughout (limit -1): the same answers as a fresh solve. With kept
+      // pivots (the normal limit) an ill-conditioned matrix gives another answer of equally
+      // small backward error, so only the backward error is compared.
+      if (limit < 0) {
+        EXPECT_LT(test::relative_difference(r.x[i], x), 1e-9) << "matrix " << i;
+      }
+      EXPECT_LT(r.solves[i].backward_error, 1e-12) << i;
+      EXPECT_EQ(r.solves[i].matrix, static_cast<index_t>(i));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace spax
