@@ -30,8 +30,8 @@ std::string hex64(std::uint64_t v) {
 }
 
 std::uint64_t values_hash(const SparseMatrix& a) {
-  return a.is_complex() ? fnv1a64(a.zvalues.data(), a.zvalues.size() * sizeof(complex_t))
-                        : fnv1a64(a.values.data(), a.values.size() * sizeof(double));
+  return a.is_complex() ? hash64_words(a.zvalues.data(), a.zvalues.size() * sizeof(complex_t))
+                        : hash64_words(a.values.data(), a.values.size() * sizeof(double));
 }
 
 std::string ordering_key(const SolverOptions& o) {

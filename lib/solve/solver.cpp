@@ -204,8 +204,24 @@ void throw_singular(const SparseMatrix& a, index_t column) {
 
 namespace {
 constexpr char kMagic[8] = {'S', 'P', 'A', 'X', 'C', 'A', 'C', 'H'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;  // 2: word-wise checksum (hash64_words)
 }  // namespace
+
+std::uint64_t hash64_words(const void* data, std::size_t size, std::uint64_t h) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001B3ULL;
+    h ^= h >> 29;
+  }
+  for (; i < size; ++i) h = (h ^ p[i]) * 0x100000001B3ULL;
+  h ^= static_cast<std::uint64_t>(size);
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
 
 std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t h) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -221,9 +237,13 @@ std::optional<std::string> read_cache_file(const std::string& path, std::string*
     if (reason) *reason = why;
     return std::nullopt;
   };
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return fail("");
-  std::string all((std::istreambuf_iterator<char>(in)), {});
+  const std::streamoff file_size = in.tellg();
+  if (file_size < 0) return fail("unreadable");
+  std::string all(static_cast<std::size_t>(file_size), '\0');
+  in.seekg(0);
+  if (!in.read(all.data(), file_size)) return fail("truncated");
   const std::size_t head = sizeof kMagic + sizeof(std::uint32_t) + sizeof(std::uint64_t);
   if (all.size() < head + sizeof(std::uint64_t)) return fail("truncated");
   if (std::memcmp(all.data(), kMagic, sizeof kMagic) != 0) return fail("not a spax cache file");
@@ -234,13 +254,15 @@ std::optional<std::string> read_cache_file(const std::string& path, std::string*
   if (version != kVersion) return fail("stale format version " + std::to_string(version));
   if (size != all.size() - head - sizeof(std::uint64_t)) return fail("truncated");
   std::memcpy(&sum, all.data() + head + size, sizeof sum);
-  if (fnv1a64(all.data() + head, size) != sum) return fail("checksum mismatch");
-  return all.substr(head, size);
+  if (hash64_words(all.data() + head, size) != sum) return fail("checksum mismatch");
+  all.resize(head + size);
+  all.erase(0, head);
+  return all;
 }
 
 void write_cache_file(const std::string& path, const std::string& payload) {
   write_file_atomic(path, [&](std::ostream& out) {
-    std::uint64_t size = payload.size(), sum = fnv1a64(payload.data(), payload.size());
+    std::uint64_t size = payload.size(), sum = hash64_words(payload.data(), payload.size());
     out.write(kMagic, sizeof kMagic);
     out.write(reinterpret_cast<const char*>(&kVersion), sizeof kVersion);
     out.write(reinterpret_cast<const char*>(&size), sizeof size);

@@ -1,5 +1,6 @@
 // UMFPACK backend (umfpack_dl_* / umfpack_zl_*): Symbolic reused across refactors (fresh row
 // pivoting each time), Symbolic and Numeric saved/loaded for the cache.
+#include <sys/mman.h>
 #include <umfpack.h>
 #include <unistd.h>
 
@@ -18,21 +19,52 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A private temporary file name (UMFPACK saves and loads through files).
-std::string temp_name() {
-  static std::atomic<unsigned> counter{0};
-  return (fs::temp_directory_path() /
-          ("spax-umf-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".tmp"))
-      .string();
-}
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void spill(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+// UMFPACK saves and loads its objects through named files. A memory-backed file (memfd) named
+// /proc/self/fd/N keeps that off the disk; where memfd is unavailable a private temporary file
+// is used instead.
+class ScratchFile {
+ public:
+  ScratchFile() {
+    fd_ = ::memfd_create("spax-umfpack", MFD_CLOEXEC);
+    if (fd_ >= 0) {
+      path_ = "/proc/self/fd/" + std::to_string(fd_);
+    } else {
+      static std::atomic<unsigned> counter{0};
+      path_ = (fs::temp_directory_path() / ("spax-umf-" + std::to_string(::getpid()) + "-" +
+                                            std::to_string(counter++) + ".tmp"))
+                  .string();
+    }
+  }
+  ~ScratchFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    } else {
+      std::error_code ec;
+      fs::remove(path_, ec);
+    }
+  }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  char* path() { return path_.data(); }
+  void write(const char* data, std::size_t size) {
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out.write(data, static_cast<std::streamsize>(size));
+  }
+  std::string read() {
+    std::ifstream in(path_, std::ios::binary | std::ios::ate);
+    if (!in) return {};
+    const std::streamoff n = in.tellg();
+    if (n <= 0) return {};
+    std::string bytes(static_cast<std::size_t>(n), '\0');
+    in.seekg(0);
+    if (!in.read(bytes.data(), n)) return {};
+    return bytes;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
 
 class UmfpackSolver final : public Solver {
  public:
@@ -142,12 +174,10 @@ class UmfpackSolver final : public Solver {
 
   std::string export_symbolic() const override {
     if (!sym_) return {};
-    std::string f = temp_name();
-    SuiteSparse_long st = complex_ ? umfpack_zl_save_symbolic(sym_, f.data())
-                                   : umfpack_dl_save_symbolic(sym_, f.data());
-    std::string bytes = st == UMFPACK_OK ? slurp(f) : std::string();
-    std::error_code ec;
-    fs::remove(f, ec);
+    ScratchFile f;
+    SuiteSparse_long st = complex_ ? umfpack_zl_save_symbolic(sym_, f.path())
+                                   : umfpack_dl_save_symbolic(sym_, f.path());
+    std::string bytes = st == UMFPACK_OK ? f.read() : std::string();
     return bytes.empty() ? bytes : bytes + stats_.ordering + '\0' + std::to_string(bytes.size());
   }
   bool import_symbolic(const SparseMatrix& a, const std::string& bytes) override {
@@ -158,12 +188,10 @@ class UmfpackSolver final : public Solver {
     free_symbolic();
     complex_ = a.is_complex();
     n_ = a.nrows;
-    std::string f = temp_name();
-    spill(f, body);
-    SuiteSparse_long st = complex_ ? umfpack_zl_load_symbolic(&sym_, f.data())
-                                   : umfpack_dl_load_symbolic(&sym_, f.data());
-    std::error_code ec;
-    fs::remove(f, ec);
+    ScratchFile f;
+    f.write(body.data(), body.size());
+    SuiteSparse_long st = complex_ ? umfpack_zl_load_symbolic(&sym_, f.path())
+                                   : umfpack_dl_load_symbolic(&sym_, f.path());
     if (st != UMFPACK_OK) {
       sym_ = nullptr;
       return false;
@@ -176,12 +204,10 @@ class UmfpackSolver final : public Solver {
   bool supports_numeric_cache() const override { return true; }
   std::string export_numeric() const override {
     if (!num_) return {};
-    std::string f = temp_name();
-    SuiteSparse_long st = complex_ ? umfpack_zl_save_numeric(num_, f.data())
-                                   : umfpack_dl_save_numeric(num_, f.data());
-    std::string bytes = st == UMFPACK_OK ? slurp(f) : std::string();
-    std::error_code ec;
-    fs::remove(f, ec);
+    ScratchFile f;
+    SuiteSparse_long st = complex_ ? umfpack_zl_save_numeric(num_, f.path())
+                                   : umfpack_dl_save_numeric(num_, f.path());
+    std::string bytes = st == UMFPACK_OK ? f.read() : std::string();
     if (bytes.empty()) return bytes;
     std::string extra;
     for (int k : {UMFPACK_LNZ, UMFPACK_UNZ, UMFPACK_FLOPS, UMFPACK_RCOND}) put(extra, info_[k]);
@@ -194,12 +220,10 @@ class UmfpackSolver final : public Solver {
     if (len + 4 * sizeof(double) != pos + 1) return false;
     free_numeric();
     keep(a);
-    std::string f = temp_name();
-    spill(f, bytes.substr(0, len));
-    SuiteSparse_long st = complex_ ? umfpack_zl_load_numeric(&num_, f.data())
-                                   : umfpack_dl_load_numeric(&num_, f.data());
-    std::error_code ec;
-    fs::remove(f, ec);
+    ScratchFile f;
+    f.write(bytes.data(), len);
+    SuiteSparse_long st = complex_ ? umfpack_zl_load_numeric(&num_, f.path())
+                                   : umfpack_dl_load_numeric(&num_, f.path());
     if (st != UMFPACK_OK) {
       num_ = nullptr;
       return false;

@@ -160,11 +160,17 @@ struct RightHandSide {
 SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
                             const std::vector<RightHandSide>& rhs, const SequenceOptions& options);
 
-// The cache file format: magic "SPAXCACH", format version, payload size, payload, FNV-1a checksum.
+// The cache file format: magic "SPAXCACH", format version, payload size, payload, checksum
+// (hash64_words).
 // read returns nullopt (and a reason) for a missing, corrupt, truncated or stale file.
 std::optional<std::string> read_cache_file(const std::string& path, std::string* reason = nullptr);
 void write_cache_file(const std::string& path, const std::string& payload);
 // 64-bit FNV-1a over bytes (the checksum and the values fingerprint).
 std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t h = 1469598103934665603ULL);
+// A faster 64-bit hash over 8-byte words (the cache checksum and values key): per word w,
+// h = ((h ^ w) * 0x100000001B3) ^ (that >> 29), trailing bytes FNV-1a style, then the length is
+// mixed in and the splitmix64 finaliser applied.
+std::uint64_t hash64_words(const void* data, std::size_t size,
+                           std::uint64_t h = 1469598103934665603ULL);
 
 }  // namespace spax
