@@ -725,6 +725,33 @@ void dispatch_coordinate(LineReader& lr, ByteSource& src, const std::string& nam
   }
 }
 
+// Explicit zeros and diagonal entries, counted over column ranges in parallel.
+void count_zeros_and_diagonal(const SparseMatrix& a, int threads, ReadStats& stats) {
+  if (a.nnz() < (index_t{1} << 18)) threads = 1;
+  std::vector<index_t> zeros(static_cast<std::size_t>(threads), 0),
+      diag(static_cast<std::size_t>(threads), 0);
+  parallel_ranges(threads, a.ncols, [&](index_t b, index_t e, int t) {
+    index_t z = 0, d = 0;
+    for (index_t j = b; j < e; ++j)
+      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+        d += a.rowind[p] == j;
+        if (a.is_complex()) {
+          z += a.zvalues[p] == complex_t(0.0, 0.0);
+        } else if (a.has_values()) {
+          z += a.values[p] == 0.0;
+        }
+      }
+    zeros[static_cast<std::size_t>(t)] = z;
+    diag[static_cast<std::size_t>(t)] = d;
+  });
+  stats.explicit_zeros = 0;
+  stats.diagonal_nonzeros = 0;
+  for (std::size_t t = 0; t < zeros.size(); ++t) {
+    stats.explicit_zeros += zeros[t];
+    stats.diagonal_nonzeros += diag[t];
+  }
+}
+
 MatrixFile read_from(ByteSource& src, const ReadOptions& options) {
   Timer timer;
   const std::string& name = src.name();
@@ -767,8 +794,7 @@ MatrixFile read_from(ByteSource& src, const ReadOptions& options) {
   a.field = h.field;
   a.symmetry = h.symmetry;
   mf.stats.stored_nonzeros = a.nnz();
-  mf.stats.explicit_zeros = explicit_zeros(a);
-  mf.stats.diagonal_nonzeros = diagonal_nnz(a);
+  count_zeros_and_diagonal(a, resolve_threads(options.threads), mf.stats);
   mf.stats.file_bytes = stored;
   mf.stats.text_bytes = lr.bytes_read();
   mf.stats.gzip = src.gzip();
