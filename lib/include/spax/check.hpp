@@ -36,6 +36,10 @@ class ValueVariation {
   // Adds a sample; it must have the first sample's pattern (internal error otherwise).
   void add(const SparseMatrix& sample);
   index_t samples() const noexcept { return samples_; }
+  // The first sample's pattern, which every later sample must share.
+  const SparseMatrix& pattern() const noexcept { return pattern_; }
+  // False once a pattern-only sample was added (then there is no value variation).
+  bool has_values() const noexcept { return has_values_; }
 
   struct Summary {
     index_t n_samples = 0;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "spax/check.hpp"
 #include "spax/sparse.hpp"
 
 namespace spax {
@@ -172,19 +173,17 @@ struct PatternStability {
   std::string note;
 };
 
+// Streams: memory is A_0's pattern plus running statistics per entry (ValueVariation).
 class PatternStabilityAccumulator {
  public:
   void add(const SparseMatrix& a);
   PatternStability result() const;
 
  private:
-  SparseMatrix first_;
+  std::optional<ValueVariation> values_;  // A_0's pattern and the samples that share it
   index_t n_ = 0;
-  index_t same_ = 0;  // samples with A_0's pattern (A_0 included)
   bool has_mismatch_ = false;
   index_t mismatch_index_ = -1, added_ = 0, removed_ = 0;
-  bool values_ = true;
-  std::vector<double> mean_, m2_;
 };
 
 }  // namespace spax
