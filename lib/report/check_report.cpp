@@ -1,5 +1,7 @@
 #include "report/check_report.hpp"
 
+#include "report/text_format.hpp"
+
 #include <sstream>
 
 #include "spax/common.hpp"
@@ -18,37 +20,6 @@ CheckFormat parse_check_format(const std::string& name) {
   if (name == "junit") return CheckFormat::junit;
   if (name == "github") return CheckFormat::github;
   throw_usage("unknown format '" + name + "' (text, json, junit or github)");
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          o += ' ';
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o;
 }
 
 namespace {

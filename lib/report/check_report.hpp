@@ -28,7 +28,4 @@ CheckFormat parse_check_format(const std::string& name);
 // The report in the chosen format (text ends with a one-line verdict).
 std::string format_check_report(const CheckReport& r, CheckFormat f);
 
-// XML escaping for attribute and text content.
-std::string xml_escape(const std::string& s);
-
 }  // namespace spax

@@ -59,10 +59,6 @@ footer { text-align: center; color: #6b7480; font-size: 0.8rem; padding: 10px; }
 }
 )css";
 
-std::string esc(const std::string& s) {
-  return svg_escape(s);
-}
-
 std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -91,21 +87,21 @@ std::string section_title(const std::string& id) {
 }
 
 void render_table(std::string& h, const HtmlTable& t) {
-  if (!t.title.empty()) h += "<h3>" + esc(t.title) + "</h3>\n";
+  if (!t.title.empty()) h += "<h3>" + xml_escape(t.title) + "</h3>\n";
   h += "<div class=\"table-wrap\"><table>\n";
   if (!t.header.empty()) {
     h += "<thead><tr>";
-    for (const auto& c : t.header) h += "<th scope=\"col\">" + esc(c) + "</th>";
+    for (const auto& c : t.header) h += "<th scope=\"col\">" + xml_escape(c) + "</th>";
     h += "</tr></thead>\n";
   }
   h += "<tbody>\n";
   for (const auto& row : t.rows) {
     h += "<tr>";
-    for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
+    for (const auto& c : row) h += "<td>" + xml_escape(c) + "</td>";
     h += "</tr>\n";
   }
   h += "</tbody></table></div>\n";
-  if (!t.note.empty()) h += "<p class=\"note\">" + esc(t.note) + "</p>\n";
+  if (!t.note.empty()) h += "<p class=\"note\">" + xml_escape(t.note) + "</p>\n";
 }
 
 // The SVG element of a standalone document: no XML declaration, no namespace attribute (the
@@ -137,29 +133,30 @@ std::string analysis_html(const HtmlReportInput& in) {
   h.reserve(1 << 16);
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<title>spax report: " + esc(in.matrix_name) + "</title>\n";
+  h += "<title>spax report: " + xml_escape(in.matrix_name) + "</title>\n";
   h += "<style>" + std::string(kCss) + "</style>\n</head>\n<body>\n";
-  h += "<header><h1>" + esc(in.matrix_name) + "</h1>";
-  if (!in.subtitle.empty()) h += "<p>" + esc(in.subtitle) + "</p>";
+  h += "<header><h1>" + xml_escape(in.matrix_name) + "</h1>";
+  if (!in.subtitle.empty()) h += "<p>" + xml_escape(in.subtitle) + "</p>";
   h += "</header>\n<nav>";
   for (const auto& id : ids) {
     if (id == "pictures" && !in.extra_section_id.empty())
-      h += "<a href=\"#" + esc(in.extra_section_id) + "\">" + esc(in.extra_section_title) + "</a>";
-    h += "<a href=\"#" + id + "\">" + esc(section_title(id)) + "</a>";
+      h += "<a href=\"#" + xml_escape(in.extra_section_id) + "\">" +
+           xml_escape(in.extra_section_title) + "</a>";
+    h += "<a href=\"#" + id + "\">" + xml_escape(section_title(id)) + "</a>";
   }
   h += "</nav>\n<main>\n";
   for (const auto& id : ids) {
     if (id == "pictures" && !in.extra_section_id.empty()) {
-      h += "<section id=\"" + esc(in.extra_section_id) + "\">\n<h2>" + esc(in.extra_section_title) +
-           "</h2>\n";
-      if (!in.extra_text.empty()) h += "<pre>" + esc(in.extra_text) + "</pre>\n";
+      h += "<section id=\"" + xml_escape(in.extra_section_id) + "\">\n<h2>" +
+           xml_escape(in.extra_section_title) + "</h2>\n";
+      if (!in.extra_text.empty()) h += "<pre>" + xml_escape(in.extra_text) + "</pre>\n";
       for (const auto& t : in.extra_tables) render_table(h, t);
       h += "</section>\n";
     }
-    h += "<section id=\"" + id + "\">\n<h2>" + esc(section_title(id)) + "</h2>\n";
+    h += "<section id=\"" + id + "\">\n<h2>" + xml_escape(section_title(id)) + "</h2>\n";
     bool any = false;
     if (id == "summary" && !in.summary_text.empty()) {
-      h += "<pre>" + esc(in.summary_text) + "</pre>\n";
+      h += "<pre>" + xml_escape(in.summary_text) + "</pre>\n";
       any = true;
     }
     for (const auto& t : in.tables) {
@@ -172,7 +169,7 @@ std::string analysis_html(const HtmlReportInput& in) {
     if (id == "pictures") {
       for (const auto& p : in.pictures) {
         h += "<figure>\n" + inline_svg(p.svg);
-        if (!p.title.empty()) h += "<figcaption>" + esc(p.title) + "</figcaption>\n";
+        if (!p.title.empty()) h += "<figcaption>" + xml_escape(p.title) + "</figcaption>\n";
         h += "</figure>\n";
         any = true;
       }
@@ -180,7 +177,7 @@ std::string analysis_html(const HtmlReportInput& in) {
     if (!any) h += "<p class=\"empty\">Nothing to show for this matrix.</p>\n";
     h += "</section>\n";
   }
-  h += "</main>\n<footer>spax " + esc(version()) + "</footer>\n</body>\n</html>\n";
+  h += "</main>\n<footer>spax " + xml_escape(version()) + "</footer>\n</body>\n</html>\n";
   return h;
 }
 

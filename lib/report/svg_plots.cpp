@@ -141,7 +141,7 @@ class Doc {
     s_ += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(w) + "\" height=\"" + num(h) +
           "\" viewBox=\"0 0 " + num(w) + " " + num(h) +
           "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-    s_ += "<title>" + svg_escape(title) + "</title>\n";
+    s_ += "<title>" + xml_escape(title) + "</title>\n";
     s_ += "<rect x=\"0\" y=\"0\" width=\"" + num(w) + "\" height=\"" + num(h) +
           "\" fill=\"#ffffff\"/>\n";
     text(w / 2, 22, title, "middle", 15, "font-weight=\"bold\"");
@@ -153,7 +153,7 @@ class Doc {
     if (std::string(anchor) != "start") s_ += std::string(" text-anchor=\"") + anchor + "\"";
     if (size != 12) s_ += " font-size=\"" + num(size) + "\"";
     if (!extra.empty()) s_ += " " + extra;
-    s_ += ">" + svg_escape(t) + "</text>\n";
+    s_ += ">" + xml_escape(t) + "</text>\n";
   }
   void line(double x1, double y1, double x2, double y2, const char* stroke, double width = 1,
             const std::string& extra = {}) {
@@ -279,37 +279,6 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars,
 }
 
 }  // namespace
-
-std::string svg_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters other than tab/newline are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += '?';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 SpyRaster spy_raster(const SparseMatrix& a, std::span<const index_t> perm, index_t max_cells) {
   SpyRaster r;

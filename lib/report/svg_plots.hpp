@@ -19,9 +19,6 @@
 
 namespace spax {
 
-// Escapes &, <, >, " and ' for XML text and attribute values.
-std::string svg_escape(const std::string& s);
-
 // Spy plot of A, or of A(p, p) when perm is given (square A only; a usage error otherwise).
 // The matrix is mapped onto a raster of at most max_cells x max_cells cells (one block of
 // ceil(max(nrows, ncols) / cells) rows and columns per cell, the same for both directions so the

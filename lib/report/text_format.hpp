@@ -1,4 +1,4 @@
-// Internal: number formatting shared by the text, HTML and SVG reports.
+// Internal: formatting shared by the text, HTML, SVG and XML reports.
 #pragma once
 
 #include <algorithm>
@@ -22,5 +22,9 @@ inline std::string with_commas(index_t v) {
   std::reverse(out.begin(), out.end());
   return out;
 }
+
+// Escapes text for XML, HTML and SVG content and attributes (& < > " '); control characters
+// that XML 1.0 does not allow become '?'.
+std::string xml_escape(const std::string& s);
 
 }  // namespace spax
