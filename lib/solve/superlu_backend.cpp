@@ -102,14 +102,9 @@ class SuperluSolver final : public Solver {
   bool import_symbolic(const SparseMatrix& a, const std::string& bytes) override {
     Reader r{bytes};
     auto p = r.get_array<int>();
-    if (!r.ok || static_cast<index_t>(p.size()) != a.nrows) return false;
-    std::vector<index_t> q(p.size());
-    std::vector<char> seen(p.size(), 0);
-    for (std::size_t k = 0; k < p.size(); ++k) {
-      if (p[k] < 0 || static_cast<std::size_t>(p[k]) >= p.size() || seen[p[k]]) return false;
-      seen[p[k]] = 1;
-      q[p[k]] = static_cast<index_t>(k);
-    }
+    const std::vector<index_t> p64(p.begin(), p.end());
+    if (!r.ok || !is_permutation(p64, a.nrows)) return false;
+    std::vector<index_t> q = invert_permutation(p64);
     SolverOptions saved = opt_;
     opt_.ordering = "given";
     opt_.permutation = q;
