@@ -313,45 +313,25 @@ class Runner {
     std::unique_ptr<Worker> worker;
     if (overlap) worker = std::make_unique<Worker>();
     for (std::size_t i = 0; i < ms_.size(); ++i) {
-      const SparseMatrix& a = ms_[i];
       bool fresh = i == 0;
       if (i > 0) {
         Timer t;
         if (!same_as_previous_[i]) {
           if (o_.strict_pattern) {
-            if (pending) finish_pending<T>(*pending, worker.get(), i);
+            if (pending) finish_pending<T>(*pending, worker.get());
             res_.pattern_mismatch = static_cast<index_t>(i);
             return;
           }
           res_.warnings.push_back("matrix " + std::to_string(i + 1) +
                                   " has a different pattern: analysed again");
           res_.reanalysed.push_back(static_cast<index_t>(i));
-          solver_->analyze(a);
-          solver_->factor(a);
-          fresh = true;
-        } else {
-          solver_->refactor(a);
-          if (solver_->refactor_suspect()) {
-            solver_->factor(a);
-            res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
-            fresh = true;
-          }
         }
+        fresh = update_numeric(i);
         res_.refactor_seconds.push_back(t.seconds());
-        if (pending && finish_pending<T>(*pending, worker.get(), i)) {
+        if (pending && finish_pending<T>(*pending, worker.get())) {
           // Matrix i-1 needed a fresh factorization: redo matrix i's numeric work after it.
           Timer r;
-          if (same_as_previous_[i]) {
-            solver_->refactor(a);
-            if (solver_->refactor_suspect()) {
-              solver_->factor(a);
-              res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
-              fresh = true;
-            }
-          } else {
-            solver_->analyze(a);
-            solver_->factor(a);
-          }
+          fresh = update_numeric(i);
           res_.refactor_seconds.back() += r.seconds();
         }
         pending.reset();
@@ -365,29 +345,44 @@ class Runner {
         Pending<T> p;
         solve_start<T>(i, fresh, p);
         check<T>(p);
-        solve_finish<T>(p);
+        finish_pending<T>(p, nullptr);
       }
     }
-    if (pending) finish_pending<T>(*pending, worker.get(), ms_.size());
+    if (pending) finish_pending<T>(*pending, worker.get());
+  }
+
+  // New values for matrix i (i > 0): analyze and factor when its pattern differs from the
+  // previous matrix, else refactor, factoring afresh (counted) when the cheap indicators say
+  // the kept pivots failed. Returns true when the factorization is fresh.
+  bool update_numeric(std::size_t i) {
+    const SparseMatrix& a = ms_[i];
+    if (!same_as_previous_[i]) {
+      solver_->analyze(a);
+      solver_->factor(a);
+      return true;
+    }
+    solver_->refactor(a);
+    if (!solver_->refactor_suspect()) return false;
+    solver_->factor(a);
+    res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
+    return true;
   }
 
   // Waits for the check of `p`; handles a failed check (fresh factor and solve again) and
   // records the solve. Returns true when the solver was factored afresh for p's matrix (so a
   // speculative refactor of the next matrix must be redone).
   template <class T>
-  bool finish_pending(Pending<T>& p, Worker* worker, std::size_t next) {
+  bool finish_pending(Pending<T>& p, Worker* worker) {
     if (worker) worker->wait();
     const bool refactored = !p.fresh && !(p.berr <= o_.refactor_backward_limit);
-    (void)next;
     if (refactored) {
       // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
       const SparseMatrix& a = ms_[p.i];
       Timer ft;
       solver_->factor(a);
       res_.refactor_fallbacks.push_back(static_cast<index_t>(p.i));
-      double extra = ft.seconds();
-      if (!res_.refactor_seconds.empty() && p.i >= 1 && p.i - 1 < res_.refactor_seconds.size())
-        res_.refactor_seconds[p.i - 1] += extra;
+      // Matrix 0 is always fresh, so p.i >= 1 and its refactor time is already recorded.
+      res_.refactor_seconds[p.i - 1] += ft.seconds();
       Timer st;
       p.x = p.b;
       solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
@@ -435,26 +430,13 @@ class Runner {
     p.solve_seconds = t.seconds();
   }
 
-  // Refinement (when asked for; then there is no overlap) and the record of the solve.
+  // Refinement (when asked for; then there is no overlap) and the record of the solve; the
+  // check of p (and any fallback) is done.
   template <class T>
   void solve_finish(Pending<T>& p) {
     const SparseMatrix& a = ms_[p.i];
     const index_t n = a.nrows;
     double be = p.berr;
-    if (!p.fresh && !(be <= o_.refactor_backward_limit)) {
-      // Only reached without overlap: the same fallback, synchronously.
-      Timer ft;
-      solver_->factor(a);
-      res_.refactor_fallbacks.push_back(static_cast<index_t>(p.i));
-      if (!res_.refactor_seconds.empty()) res_.refactor_seconds.back() += ft.seconds();
-      Timer st;
-      p.x = p.b;
-      solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
-      p.solve_seconds = st.seconds();
-      p.fresh = true;
-      check<T>(p);
-      be = p.berr;
-    }
     Timer t;
     std::vector<T>& x = p.x;
     const std::vector<T>& b = p.b;
