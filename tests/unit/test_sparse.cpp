@@ -202,3 +202,43 @@ TEST(Sparse, CountsDiagonalZerosFinite) {
 
 }  // namespace
 }  // namespace spax
+
+namespace spax {
+namespace {
+
+// The fingerprint recomputed from its documented definition in sparse.hpp, written here
+// independently of the library's implementation.
+std::string documented_fingerprint(const SparseMatrix& a) {
+  auto mix = [](std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  auto rotl27 = [](std::uint64_t x) { return (x << 27) | (x >> 37); };
+  std::vector<std::uint64_t> words = {static_cast<std::uint64_t>(a.nrows),
+                                      static_cast<std::uint64_t>(a.ncols)};
+  for (index_t v : a.colptr) words.push_back(static_cast<std::uint64_t>(v));
+  for (index_t v : a.rowind) words.push_back(static_cast<std::uint64_t>(v));
+  words.push_back(words.size());
+  std::uint64_t lane[2] = {0x736761782D666E30ull, 0x736761782D666E31ull};
+  for (std::uint64_t w : words)
+    for (int k = 0; k < 2; ++k)
+      lane[k] = rotl27(lane[k] ^ mix(w + static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull)) *
+                0x100000001B3ull;
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(mix(lane[0])),
+                static_cast<unsigned long long>(mix(lane[1])));
+  return buf;
+}
+
+TEST(Sparse, FingerprintFollowsItsDocumentedDefinition) {
+  for (const char* f : {"west0479.mtx", "w156.mtx", "rajat19.mtx", "adder_dcop_05.mtx"}) {
+    auto a = read_matrix_market(test::bundled_data_dir() / f).matrix;
+    EXPECT_EQ(pattern_fingerprint(a).hex(), documented_fingerprint(a)) << f;
+  }
+  auto empty = parse_matrix_market("%%MatrixMarket matrix coordinate real general\n0 0 0\n", "e");
+  EXPECT_EQ(pattern_fingerprint(empty.matrix).hex(), documented_fingerprint(empty.matrix));
+}
+
+}  // namespace
+}  // namespace spax
