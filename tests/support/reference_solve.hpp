@@ -19,4 +19,7 @@ bool reference_solve(const SparseMatrix& a, const std::vector<complex_t>& b, boo
 double relative_difference(const std::vector<double>& x, const std::vector<double>& y);
 double relative_difference(const std::vector<complex_t>& x, const std::vector<complex_t>& y);
 
+// A square CSC matrix from a dense row-major array (zeros are not stored).
+SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor);
+
 }  // namespace spax::test

@@ -12,21 +12,9 @@
 namespace spax {
 namespace {
 
+using test::from_dense;
 using test::reference_solve;
 using test::relative_difference;
-
-SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor) {
-  TripletMatrix t;
-  t.nrows = t.ncols = n;
-  for (index_t i = 0; i < n; ++i)
-    for (index_t j = 0; j < n; ++j)
-      if (rowmajor[i * n + j] != 0.0) {
-        t.rows.push_back(i);
-        t.cols.push_back(j);
-        t.values.push_back(rowmajor[i * n + j]);
-      }
-  return to_csc(t);
-}
 
 // Residual-based backward error computed here, independently of the library.
 template <class T>

@@ -15,19 +15,7 @@ namespace spax {
 namespace {
 
 namespace fs = std::filesystem;
-
-SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor) {
-  TripletMatrix t;
-  t.nrows = t.ncols = n;
-  for (index_t i = 0; i < n; ++i)
-    for (index_t j = 0; j < n; ++j)
-      if (rowmajor[i * n + j] != 0.0) {
-        t.rows.push_back(i);
-        t.cols.push_back(j);
-        t.values.push_back(rowmajor[i * n + j]);
-      }
-  return to_csc(t);
-}
+using test::from_dense;
 
 SparseMatrix load(const std::string& rel) {
   SparseMatrix a = read_matrix_market((test::shared_matrices_dir() / rel).string()).matrix;
