@@ -73,6 +73,8 @@ ojson lu_entry_json(const LuFillEntry& e, bool klu) {
   j["fill_ratio"] = e.fill_ratio;
   j["fill_in"] = e.fill_in;
   j["seconds"] = e.seconds;
+  if (!e.method.empty()) j["method"] = e.method;
+  if (!e.note.empty()) j["note"] = e.note;
   return j;
 }
 
@@ -231,7 +233,9 @@ ojson build_json(const AnalyzeResult& r) {
     fj["values"] = r.fill.values;
     fj["definition"] =
         "SuperLU as scipy's splu: get_perm_c column ordering, dgstrf with partial pivoting "
-        "(diag_pivot_thresh 1.0); L with its unit diagonal, U with its diagonal; factor_nnz = "
+        "(diag_pivot_thresh 1.0; each entry's method says the relaxed-supernode size, or "
+        "'structural' for synthesized values, where pivoting provably keeps the diagonal); L "
+        "with its unit diagonal, U with its diagonal; factor_nnz = "
         "L_nnz + U_nnz - n. KLU with BTF: L_nnz = lnz, U_nnz = unz per diagonal block, "
         "factor_nnz = lnz + unz - n + offdiag_nnz";
     if (!r.fill.note.empty()) fj["note"] = r.fill.note;
@@ -463,6 +467,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
       } else {
         o << "L " << e.L_nnz << ", U " << e.U_nnz << ", L+U-n " << e.factor_nnz << ", fill ratio "
           << fmt("%.2f", e.fill_ratio) << " (" << fmt("%.3f", e.seconds) << " s)\n";
+        if (!e.note.empty()) o << "  " << pad("", 24, false) << "note: " << e.note << "\n";
       }
     };
     for (const auto& e : r.fill.superlu) entry(e);

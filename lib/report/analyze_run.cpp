@@ -55,6 +55,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     lo.superlu = options.superlu;
     lo.klu = options.klu;
     lo.timeout_seconds = options.lu_timeout;
+    lo.superlu_relax = options.superlu_relax;
     lo.max_parallel = threads;
     job = start_lu_fill(a, lo);
   }
@@ -63,6 +64,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   t.reset();
   r.matrix = analyze_structure(a, mf.stats.duplicates_summed);
   r.timings.emplace_back("structure", t.seconds());
+  if (job) poll_lu_fill(*job);
 
   if (r.square && r.n > 0) {
     t.reset();
@@ -74,6 +76,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     ao.relaxed = true;
     std::vector<OrderingAnalysis> all = analyze_orderings(a, names, ao);
     r.timings.emplace_back("orderings", t.seconds());
+    if (job) poll_lu_fill(*job);
 
     t.reset();
     auto nat = std::find_if(all.begin(), all.end(),

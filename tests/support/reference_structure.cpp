@@ -124,4 +124,29 @@ ReferenceStructure reference_structure(const SparseMatrix& a) {
   return r;
 }
 
+std::pair<std::int64_t, std::int64_t> reference_lu_nopivot_counts(const SparseMatrix& a,
+                                                                  const std::vector<index_t>& q) {
+  const auto n = static_cast<std::size_t>(a.ncols);
+  std::vector<std::size_t> pos(n);
+  for (std::size_t k = 0; k < n; ++k) pos[static_cast<std::size_t>(q[k])] = k;
+  std::vector<std::vector<char>> m(n, std::vector<char>(n, 0));
+  for (const auto& [ij, v] : reference_entries(a))
+    m[pos[static_cast<std::size_t>(ij.first)]][pos[static_cast<std::size_t>(ij.second)]] = 1;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!m[k][k]) return {-1, -1};
+    for (std::size_t i = k + 1; i < n; ++i) {
+      if (!m[i][k]) continue;
+      for (std::size_t j = k + 1; j < n; ++j)
+        if (m[k][j]) m[i][j] = 1;
+    }
+  }
+  std::int64_t l = 0, u = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i > j && m[i][j]) ++l;
+      if (i <= j && m[i][j]) ++u;
+    }
+  return {l + static_cast<std::int64_t>(n), u};
+}
+
 }  // namespace spax::test

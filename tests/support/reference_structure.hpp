@@ -34,4 +34,11 @@ std::map<std::pair<std::int64_t, std::int64_t>, std::complex<double>> reference_
 
 ReferenceStructure reference_structure(const SparseMatrix& a);
 
+// Nonzeros of L (with its unit diagonal) and U (with its diagonal) of the LU factorization of
+// A(q, q) without pivoting, by Gaussian elimination on a dense boolean matrix: entry (i, j)
+// becomes nonzero when (i, k) and (k, j) are for a pivot k before both. {-1, -1} when a pivot is
+// structurally zero. O(n^3): for small matrices.
+std::pair<std::int64_t, std::int64_t> reference_lu_nopivot_counts(const SparseMatrix& a,
+                                                                  const std::vector<index_t>& q);
+
 }  // namespace spax::test

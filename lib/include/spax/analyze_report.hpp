@@ -21,6 +21,7 @@ struct AnalyzeOptions {
   bool superlu = true;       // SuperLU LU fill (MMD_AT_PLUS_A, COLAMD)
   bool klu = true;           // KLU LU fill (AMD, COLAMD, with BTF)
   double lu_timeout = 60.0;  // seconds per factorization (<= 0: none)
+  int superlu_relax = 0;     // LuFillOptions::superlu_relax (0: auto)
   int threads = 0;           // 0: all hardware threads
   std::string name;          // report name (default: stem of the first file)
   bool measure = false;      // factor once per ordering (CHOLMOD and KLU) and time it

@@ -90,6 +90,8 @@ struct LuFillEntry {
   bool ok = false;
   std::string skipped;  // e.g. "timeout after 60 s" (ok = false)
   std::string error;    // e.g. "Factor is exactly singular" (ok = false)
+  std::string method;   // SuperLU: how the counts were obtained (dgstrf relax, or structural)
+  std::string note;
   index_t L_nnz = 0;
   index_t U_nnz = 0;
   index_t offdiag_nnz = 0;  // KLU only
@@ -116,7 +118,24 @@ struct LuFillOptions {
   bool klu = true;
   double timeout_seconds = 60.0;  // per factorization; <= 0: no limit
   int max_parallel = 1;           // child processes running at once
+  // SuperLU's relaxed-supernode size for dgstrf. 0 (auto): scipy's (sp_ienv(2) = 10) when it
+  // ends within 5x the time of a run without relaxation, else the counts of that run (noted).
+  // Relaxed supernodes pad the factor with explicit zeros; on matrices with dense rows (circuit
+  // supply nets) the padded dense updates cost 100x the real work. The counts drop zeros as
+  // scipy does, so only ties in the pivot search and exact cancellation tell the two apart.
+  int superlu_relax = 0;
 };
+
+// Nonzeros of the LU factors of A(q, q) without pivoting (q[k] = column of A in position k),
+// from the structure alone: L with its unit diagonal, U with its diagonal. zero_pivot is the
+// first position whose diagonal is structurally zero (ok = false then).
+struct LuCounts {
+  bool ok = false;
+  index_t L = 0;
+  index_t U = 0;
+  index_t zero_pivot = -1;
+};
+LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q);
 
 // Runs the factorizations in forked child processes that report their counts through a pipe;
 // a child past the timeout is killed and its entry says "timeout after T s". A singular matrix
@@ -126,6 +145,8 @@ struct LuFillOptions {
 class LuFillJob;
 std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
 LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job);
+// Collects the children that have finished and starts the next ones, without waiting.
+void poll_lu_fill(LuFillJob& job);
 // Both steps at once.
 LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
 
