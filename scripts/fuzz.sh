@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS (default 60),
 # seeded from tests/data and ../shared/matrices. Crashes are written to fuzz-artifacts/.
+# The build directory is the one `scripts/test.sh --sanitize` uses (same configuration), so after
+# it only the fuzz targets are linked.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,17 +10,19 @@ source scripts/deps.sh
 spax_install_missing clang libclang-rt-dev
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-BUILD_DIR=${BUILD_DIR:-build-fuzz}
+BUILD_DIR=${BUILD_DIR:-${BUILD_DIR_ASAN:-build-asan}}
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSPAX_FUZZ=ON -DSPAX_BUILD_TESTS=OFF >/dev/null
+  -DSPAX_SANITIZE=ON -DSPAX_FUZZ=ON >/dev/null
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
   mapfile -t TARGETS < <(ls fuzz/fuzz_*.cpp | xargs -n1 basename | sed 's/\.cpp$//')
 fi
 cmake --build "$BUILD_DIR" --target "${TARGETS[@]}" -j"$(nproc)"
-mkdir -p fuzz-artifacts
-for t in "${TARGETS[@]}"; do
-  corpus="$BUILD_DIR/corpus/$t"
+mkdir -p fuzz-artifacts "$BUILD_DIR/fuzz-logs"
+# Targets run side by side, one per core (FUZZ_JOBS); each log is summarized when all are done.
+FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
+run_target() {
+  local t=$1 corpus="$BUILD_DIR/corpus/$1"
   mkdir -p "$corpus"
   case $t in
     fuzz_npy) find tests/data -name '*.npy' -exec cp {} "$corpus/" \; 2>/dev/null || true
@@ -27,8 +31,27 @@ for t in "${TARGETS[@]}"; do
     *) find tests/data ../shared/matrices -type f \( -name '*.mtx' -o -name '*.mtx.gz' \) -size -200k \
          -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
   esac
-  echo "== $t: ${SECONDS_PER_TARGET}s, corpus $(ls "$corpus" | wc -l) files"
   "$BUILD_DIR/fuzz/$t" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
-    -rss_limit_mb=2048 -artifact_prefix=fuzz-artifacts/ -print_final_stats=1 2>&1 |
-    grep -E "^#[0-9]+.*(DONE|pulse)|stat::|ERROR|SUMMARY" | tail -12
+    -rss_limit_mb=2048 -artifact_prefix=fuzz-artifacts/ -print_final_stats=1 \
+    >"$BUILD_DIR/fuzz-logs/$t.log" 2>&1
+}
+pids=()
+failed=0
+for t in "${TARGETS[@]}"; do
+  while (($(jobs -rp | wc -l) >= FUZZ_JOBS)); do wait -n || true; done
+  run_target "$t" &
+  pids+=("$!")
 done
+status=()
+for k in "${!pids[@]}"; do
+  if wait "${pids[$k]}"; then status[$k]=ok; else status[$k]=FAILED; failed=1; fi
+done
+for k in "${!TARGETS[@]}"; do
+  t=${TARGETS[$k]}
+  echo "== $t: ${SECONDS_PER_TARGET}s, corpus $(ls "$BUILD_DIR/corpus/$t" | wc -l) files: ${status[$k]}"
+  grep -E "^#[0-9]+.*(DONE|pulse)|stat::|ERROR|SUMMARY" "$BUILD_DIR/fuzz-logs/$t.log" | tail -8
+done
+if ((failed)); then
+  echo "fuzz: a target failed; inputs are in fuzz-artifacts/, logs in $BUILD_DIR/fuzz-logs/" >&2
+  exit 1
+fi

@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds spax with warnings as errors and runs every test via ctest.
-#   scripts/test.sh              release build in build-test/
-#   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+# Installs what is missing, builds spax and runs every test via ctest.
+#   scripts/test.sh              GCC release build with warnings as errors, in build-test/
+#   scripts/test.sh --sanitize   clang build with AddressSanitizer + UndefinedBehaviorSanitizer
+#                                (and libFuzzer coverage, so scripts/fuzz.sh reuses it), in
+#                                build-asan/; every test runs instrumented
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 # python3-scipy is a test-only cross-check of the LU fill figures.
 spax_install_missing python3-scipy python3-numpy chromium
 
-BUILD_DIR=${BUILD_DIR:-build-test}
-EXTRA=()
-if [[ ${1:-} == --sanitize ]]; then
-  BUILD_DIR=${BUILD_DIR_ASAN:-build-asan}
-  EXTRA=(-DSPAX_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
-fi
 JOBS=${JOBS:-$(nproc)}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPAX_WERROR=ON "${EXTRA[@]}"
+if [[ ${1:-} == --sanitize ]]; then
+  spax_install_missing clang libclang-rt-dev
+  BUILD_DIR=${BUILD_DIR_ASAN:-build-asan}
+  # clang compiles the instrumented code about 3x faster than GCC does, which keeps CI short.
+  CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSPAX_SANITIZE=ON -DSPAX_FUZZ=ON
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+  BUILD_DIR=${BUILD_DIR:-build-test}
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPAX_WERROR=ON
+fi
 cmake --build "$BUILD_DIR" -j"$JOBS"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$JOBS" --no-tests=error --timeout 900
