@@ -35,7 +35,8 @@ run() {
   timeout "${SPAX_BENCH_TIMEOUT:-600}" /usr/bin/time -f "%e %M" -o "$tm" "$spax" solve "$@" \
     --json >"$out" 2>"$err" || rc=$?
   local wall="-" mem=0
-  read -r wall mem <"$tm" || true
+  # /usr/bin/time puts "Command exited with non-zero status N" first when the solve fails.
+  read -r wall mem < <(tail -n 1 "$tm") || true
   [ "$rc" = 124 ] && echo "stopped: >${SPAX_BENCH_TIMEOUT:-600}s" >"$err"
   wall="${wall:--}" mem="${mem:-0}"
   if [ "$rc" = 0 ]; then
