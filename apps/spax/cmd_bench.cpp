@@ -41,13 +41,25 @@ void progress(std::size_t done, std::size_t total, const std::string& current, d
 }
 
 void run_bench(BenchCliOptions& o) {
-  std::vector<std::string> solvers = o.solvers == "all" ? solver_names() : split_list(o.solvers);
-  const auto known = solver_names();
-  for (const auto& s : solvers)
+  std::vector<std::string> solvers =
+      o.solvers == "all" ? direct_solver_names() : split_list(o.solvers);
+  const auto known = direct_solver_names();
+  for (const auto& s : solvers) {
+    if (is_iterative_solver(s)) {
+      // Validates the method, the preconditioner and the knobs (no work is done).
+      SolverOptions so;
+      so.precond_options = o.bench.precond_options;
+      so.tol = o.bench.tol;
+      so.max_iter = o.bench.max_iter;
+      create_solver(s, so);
+      continue;
+    }
     if (std::find(known.begin(), known.end(), s) == known.end())
       throw_usage("unknown solver '" + s +
                   "' in --solvers (known: klu, umfpack, cholmod, "
-                  "superlu, eigen-lu, dense, or all)");
+                  "superlu, eigen-lu, dense, or all; iterative cg, bicgstab, gmres, amg, "
+                  "e.g. cg+amg)");
+  }
   std::vector<std::string> orderings = split_list(o.orderings);
   for (const auto& ord : orderings)
     if (ord != "default" && ord != "amd" && ord != "colamd" && ord != "metis" && ord != "natural")
@@ -104,8 +116,17 @@ const Registration reg("bench", [](CLI::App& app) {
   sub->add_option("files", o->files, "Matrix Market files")->required();
   sub->add_option("--solvers", o->solvers,
                   "Comma-separated backends, or all (klu, umfpack, cholmod, superlu, eigen-lu, "
-                  "dense)")
+                  "dense); iterative ones as METHOD+PRECOND: cg+amg, gmres+ilut, "
+                  "bicgstab+block-jacobi, amg (factor = preconditioner setup, solve = iterate)")
       ->capture_default_str();
+  sub->add_option("--tol", o->bench.tol,
+                  "Iterative solvers: relative residual to reach (not reached: the case fails)")
+      ->capture_default_str();
+  sub->add_option("--max-iter", o->bench.max_iter, "Iterative solvers: iterations at most")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--precond-options", o->bench.precond_options,
+                  "Iterative solvers: key=value,... for every iterative case");
   sub->add_option("--orderings", o->orderings,
                   "Comma-separated orderings: default (the backend's own), amd, colamd, metis, "
                   "natural")

@@ -102,6 +102,9 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   SolverOptions so;
   so.ordering = ordering;
   so.threads = o.threads;
+  so.tol = o.tol;
+  so.max_iter = o.max_iter;
+  so.precond_options = o.precond_options;
   auto make = [&] { return create_solver(solver, so); };
   const int total = o.warmup + o.runs;
   // Peak memory of the factorization: reset the high-water mark, measure after factoring.
@@ -166,6 +169,10 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   out["nnz_U"] = st.nnz_U;
   out["flops"] = std::isnan(st.flops) ? nlohmann::json(nullptr) : nlohmann::json(st.flops);
   out["ordering_used"] = st.ordering;
+  if (st.iterative) {
+    out["iterations"] = st.iterations;
+    out["relative_residual"] = st.relative_residual;
+  }
   if (rss0 >= 0 && hwm >= 0) out["peak_memory_bytes"] = static_cast<double>(hwm - rss0) * 1024.0;
   return out;
 }
@@ -250,6 +257,9 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
   if (r.contains("peak_memory_bytes")) c.peak_memory_bytes = r["peak_memory_bytes"].get<double>();
   if (r.contains("backward_error") && r["backward_error"].is_number())
     c.backward_error = r["backward_error"].get<double>();
+  if (r.contains("iterations")) c.iterations = r["iterations"].get<index_t>();
+  if (r.contains("relative_residual") && r["relative_residual"].is_number())
+    c.relative_residual = r["relative_residual"].get<double>();
   if (r.contains("ordering_used") && r["ordering_used"].is_string() &&
       !r["ordering_used"].get<std::string>().empty() && c.ordering == "default")
     c.ordering = "default (" + r["ordering_used"].get<std::string>() + ")";

@@ -99,11 +99,15 @@ struct Table {
 std::vector<Table> build_tables(const BenchReport& r, std::vector<std::string>* titles) {
   std::vector<Table> tables;
   const auto phases = phases_present(r);
+  bool iterative = false;  // an iterations column only when an iterative solver ran
+  for (const auto& c : r.cases) iterative = iterative || c.iterations >= 0;
   for (const auto& m : matrices_in_order(r)) {
     Table t;
     t.header = {"solver", "ordering"};
     for (const auto& ph : phases) t.header.push_back(ph);
-    t.header.insert(t.header.end(), {"nnz(L+U)", "flops", "peak mem", "backward err", "status"});
+    t.header.insert(t.header.end(), {"nnz(L+U)", "flops", "peak mem", "backward err"});
+    if (iterative) t.header.push_back("iters");
+    t.header.push_back("status");
     index_t n = 0, nnz = 0;
     bool synth = false;
     for (const auto& c : r.cases) {
@@ -118,6 +122,7 @@ std::vector<Table> build_tables(const BenchReport& r, std::vector<std::string>* 
       row.push_back(fmt_sci(c.flops));
       row.push_back(fmt_mb(c.peak_memory_bytes));
       row.push_back(fmt_sci(c.backward_error));
+      if (iterative) row.push_back(fmt_count(c.iterations));
       row.push_back(c.status == "ok" ? "ok" : c.status + ": " + c.reason);
       t.rows.push_back(row);
     }
@@ -257,6 +262,10 @@ nlohmann::json bench_json(const BenchReport& r) {
         {"peak_memory_bytes", num(c.peak_memory_bytes)},
         {"backward_error", num(c.backward_error)},
         {"wall_seconds", c.wall_seconds}};
+    if (c.iterations >= 0) {
+      cj["iterations"] = c.iterations;
+      cj["relative_residual"] = num(c.relative_residual);
+    }
     cj["phases"] = nlohmann::json::object();
     for (const auto& p : c.phases) {
       SampleStats s = sample_stats(p.seconds);

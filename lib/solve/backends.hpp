@@ -16,6 +16,8 @@ std::unique_ptr<Solver> make_cholmod(const SolverOptions& o);
 std::unique_ptr<Solver> make_superlu(const SolverOptions& o);
 std::unique_ptr<Solver> make_eigen_lu(const SolverOptions& o);
 std::unique_ptr<Solver> make_dense(const SolverOptions& o);
+// cg, bicgstab, gmres, amg, optionally "+PRECOND" (iterative_backend.cpp).
+std::unique_ptr<Solver> make_iterative(const std::string& name, const SolverOptions& o);
 
 // Appends/reads plain values to/from a byte string (cache payloads).
 template <class T>

@@ -235,6 +235,7 @@ class Runner {
     double solve_seconds = 0.0;
     double berr = 0.0;
     double ferr = 0.0;
+    SolverStats iterative;  // an iterative backend's stats right after this solve
   };
 
   template <class T>
@@ -374,7 +375,9 @@ class Runner {
   template <class T>
   bool finish_pending(Pending<T>& p, Worker* worker) {
     if (worker) worker->wait();
-    const bool refactored = !p.fresh && !(p.berr <= o_.refactor_backward_limit);
+    // Iterative backends judge their own answer (the recomputed residual, a rebuilt setup).
+    const bool refactored =
+        !p.fresh && !solver_->stats().iterative && !(p.berr <= o_.refactor_backward_limit);
     if (refactored) {
       // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
       const SparseMatrix& a = ms_[p.i];
@@ -428,6 +431,7 @@ class Runner {
     p.x = p.b;
     solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
     p.solve_seconds = t.seconds();
+    if (solver_->stats().iterative) p.iterative = solver_->stats();
   }
 
   // Refinement (when asked for; then there is no overlap) and the record of the solve; the
@@ -476,6 +480,13 @@ class Runner {
       rec.forward_error = p.ferr;
     }
     rec.seconds = p.solve_seconds + t.seconds();
+    if (p.iterative.iterative) {
+      rec.iterations = p.iterative.iterations;
+      rec.relative_residual = p.iterative.relative_residual;
+      rec.setup_seconds = p.iterative.setup_seconds;
+      rec.rebuilt = p.iterative.rebuilt;
+      rec.residual_history = std::move(p.iterative.residual_history);
+    }
     res_.solves.push_back(rec);
     res_.nrhs.push_back(nrhs);
     solution_slot<T>(res_) = std::move(x);

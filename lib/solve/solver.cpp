@@ -26,8 +26,14 @@ bool is_hermitian(const SparseMatrix& a) {
 }
 }  // namespace solve_detail
 
-std::vector<std::string> solver_names() {
+std::vector<std::string> direct_solver_names() {
   return {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense"};
+}
+
+std::vector<std::string> solver_names() {
+  auto names = direct_solver_names();
+  for (const char* m : {"cg", "bicgstab", "gmres", "amg"}) names.emplace_back(m);
+  return names;
 }
 
 std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options) {
@@ -38,8 +44,10 @@ std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptio
   if (name == "superlu") return make_superlu(options);
   if (name == "eigen-lu") return make_eigen_lu(options);
   if (name == "dense") return make_dense(options);
+  if (is_iterative_solver(name)) return make_iterative(name, options);
   throw_usage("unknown solver '" + name +
-              "' (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto)");
+              "' (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto; iterative cg, bicgstab, "
+              "gmres, amg, e.g. gmres+ilut)");
 }
 
 SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options) {

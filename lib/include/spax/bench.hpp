@@ -21,6 +21,10 @@ struct BenchOptions {
   double max_memory_mb = 0;  // address-space cap per case (0: none)
   int threads = 0;
   std::uint64_t seed = 1;  // perturbation of the values in the sequence
+  // Iterative solvers (cg+amg, gmres+ilut, ...).
+  double tol = 1e-8;
+  int max_iter = 1000;
+  std::string precond_options;
 };
 
 struct SampleStats {
@@ -44,6 +48,9 @@ struct BenchCase {
   double flops = std::numeric_limits<double>::quiet_NaN();
   double peak_memory_bytes = std::numeric_limits<double>::quiet_NaN();
   double backward_error = std::numeric_limits<double>::quiet_NaN();
+  // Iterative solvers: iterations of the last timed solve and its recomputed relative residual.
+  index_t iterations = -1;
+  double relative_residual = std::numeric_limits<double>::quiet_NaN();
   bool values_synthesized = false;
   double wall_seconds = 0.0;
 };

@@ -1,7 +1,9 @@
-// Direct solvers behind one interface: analyze (ordering + symbolic) -> factor -> refactor (same
-// pattern, new values) -> solve / solve_transpose, for real and complex matrices, with a registry
-// of backends chosen by name (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto), a
-// sequence runner with refactor safety, and an on-disk cache of symbolic and numeric work.
+// Direct and iterative solvers behind one interface: analyze (ordering + symbolic) -> factor ->
+// refactor (same pattern, new values) -> solve / solve_transpose, for real and complex matrices,
+// with a registry of backends chosen by name (klu, umfpack, cholmod, superlu, eigen-lu, dense,
+// auto; the Krylov methods cg, bicgstab, gmres and BoomerAMG as amg, each with a preconditioner:
+// "gmres+ilut"), a sequence runner with refactor safety, and an on-disk cache of symbolic and
+// numeric work.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,19 @@ struct SolverOptions {
   std::vector<index_t> permutation;
   int threads = 0;
   index_t dense_limit = 5000;  // the dense backend refuses n above this
+
+  // Iterative backends (cg, bicgstab, gmres, amg); direct backends ignore these.
+  // Preconditioner: "default" (amg for cg, ilut for bicgstab and gmres), none, jacobi,
+  // block-jacobi, ilut or amg. A solver name "METHOD+PRECOND" sets it too.
+  std::string precond = "default";
+  // The preconditioner's knobs as "key=value,key=value" (see iterative_option_help()).
+  std::string precond_options;
+  double tol = 1e-8;  // relative residual ||b - A x|| / ||b|| to reach
+  int max_iter = 1000;
+  int restart = 30;  // GMRES restart length
+  // In a sequence, a kept preconditioner setup is rebuilt when a solve needs more iterations
+  // than this; 0: twice the count of the first solve after the setup, plus 5.
+  int rebuild_iters = 0;
 };
 
 // Statistics every backend reports the same way. NaN (or -1 for counts) when not available.
@@ -39,6 +54,17 @@ struct SolverStats {
   double refactor_seconds = 0.0;
   double solve_seconds = 0.0;
   std::string ordering;  // the ordering actually used
+
+  // Iterative backends: the last solve (over all its right-hand sides).
+  bool iterative = false;
+  index_t iterations = -1;  // the most any right-hand side needed
+  // max over right-hand sides of ||b - A x||_2 / ||b||_2, recomputed from the matrix.
+  double relative_residual = std::numeric_limits<double>::quiet_NaN();
+  double setup_seconds = 0.0;  // preconditioner setups done by the last factor or solve
+  bool rebuilt = false;        // the last solve found the kept setup too weak and rebuilt it
+  // Per right-hand side, the relative residual per iteration (entry 0: the initial guess x = 0);
+  // the last entry is the recomputed final residual.
+  std::vector<std::vector<double>> residual_history;
 };
 
 class Solver {
@@ -73,8 +99,14 @@ class Solver {
   SolverStats stats_;
 };
 
-// The registered backend names (without "auto").
+// The registered backend names (without "auto"): the direct ones, then cg, bicgstab, gmres, amg.
 std::vector<std::string> solver_names();
+// The direct backends only (what `spax bench --solvers all` runs).
+std::vector<std::string> direct_solver_names();
+// True for "cg", "bicgstab", "gmres", "amg", optionally with "+PRECOND".
+bool is_iterative_solver(const std::string& name);
+// The preconditioner names and the --precond-options keys, for help texts.
+std::string iterative_option_help();
 // Creates a backend by name; unknown names are a usage error. "auto" is resolved by choose_solver.
 std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options = {});
 
@@ -119,6 +151,13 @@ struct SolveRecord {
   double forward_error = std::numeric_limits<double>::quiet_NaN();  // when b = A * ones
   int refinement_steps = 0;
   double seconds = 0.0;
+  // Iterative backends: iterations, recomputed relative residual, the preconditioner setup
+  // time spent for this matrix (the first setup, or a rebuild) and whether it was rebuilt.
+  index_t iterations = -1;
+  double relative_residual = std::numeric_limits<double>::quiet_NaN();
+  double setup_seconds = 0.0;
+  bool rebuilt = false;
+  std::vector<std::vector<double>> residual_history;  // per right-hand side
 };
 
 struct SequenceResult {

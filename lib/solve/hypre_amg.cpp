@@ -1,0 +1,190 @@
+// hypre's BoomerAMG as a preconditioner: one cycle per apply, set up from the matrix through the
+// IJ interface (ParCSR) on MPI_COMM_SELF. Debian's hypre is built with MPI, so MPI is initialised
+// once, lazily, as a singleton (no mpirun), and finalised at exit; MPI stays inside this file.
+#include <mpi.h>
+
+#include <HYPRE.h>
+#include <HYPRE_IJ_mv.h>
+#include <HYPRE_parcsr_ls.h>
+#include <_hypre_parcsr_mv.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+
+#include "solve/iterative.hpp"
+
+namespace spax::solve_detail {
+namespace {
+
+bool g_mpi_owned = false;
+
+void finalize_mpi() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!g_mpi_owned || finalized) return;
+  HYPRE_Finalize();
+  MPI_Finalize();
+}
+
+void ensure_mpi() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    if (initialized) return;  // the host program runs MPI itself
+    if (!std::getenv("OMPI_COMM_WORLD_SIZE")) {
+      // Not launched by mpirun: a singleton that starts no runtime daemon and uses only the
+      // in-process transport (fast to start, silent, fine in forked children). A user's own
+      // OMPI_MCA_* settings win.
+      ::setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+      ::setenv("OMPI_MCA_btl", "self", 0);
+      ::setenv("OMPI_MCA_pml", "ob1", 0);
+      ::setenv("OMPI_MCA_osc", "^ucx", 0);
+    }
+    int provided = 0;
+    if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
+      throw_internal("amg: MPI_Init failed (hypre needs MPI)");
+    HYPRE_Init();
+    g_mpi_owned = true;
+    std::atexit(finalize_mpi);
+  });
+}
+
+struct Choice {
+  const char* name;
+  int value;
+};
+int pick(const std::map<std::string, std::string>& knobs, const std::string& key,
+         std::initializer_list<Choice> choices, int fallback) {
+  auto it = knobs.find(key);
+  if (it == knobs.end()) return fallback;
+  std::string names;
+  for (const auto& c : choices) {
+    if (it->second == c.name) return c.value;
+    names += (names.empty() ? "" : ", ") + std::string(c.name);
+  }
+  throw_usage("--precond-options " + key + "=" + it->second + ": expected one of " + names);
+}
+
+class AmgPreconditioner final : public Preconditioner {
+ public:
+  explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs) : knobs_(knobs) {
+    // Validate every knob now (usage errors before any work).
+    coarsen_ = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}}, 10);
+    interp_ = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}}, 6);
+    relax_ =
+        pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}}, 8);
+    cycle_ = pick(knobs, "cycle", {{"v", 1}, {"w", 2}}, 1);
+    strong_ = knob_number(knobs, "strong_threshold", -1.0, 0.0, 1.0);
+    if (knobs.count("strong_threshold") == 0) strong_ = -1.0;
+    agg_levels_ = static_cast<int>(knob_number(knobs, "agg_levels", 0, 0, 10));
+    max_levels_ = static_cast<int>(knob_number(knobs, "max_levels", 25, 1, 100));
+    pmax_ = static_cast<int>(knob_number(knobs, "pmax", 4, 0, 100));
+    sweeps_ = static_cast<int>(knob_number(knobs, "sweeps", 1, 1, 20));
+  }
+  ~AmgPreconditioner() override { release(); }
+
+  void prepare() override { ensure_mpi(); }
+
+  void setup(const SparseMatrix& a, const Csr& c) override {
+    ensure_mpi();
+    release();
+    const int n = to_int32(c.n, "amg: matrix dimension");
+    to_int32(static_cast<index_t>(c.colind.size()), "amg: number of nonzeros");
+    n_ = n;
+    HYPRE_IJMatrixCreate(MPI_COMM_SELF, 0, n - 1, 0, n - 1, &ij_);
+    HYPRE_IJMatrixSetObjectType(ij_, HYPRE_PARCSR);
+    std::vector<int> sizes(static_cast<std::size_t>(n)), rows(static_cast<std::size_t>(n)),
+        cols(c.colind.size());
+    for (int i = 0; i < n; ++i) {
+      rows[i] = i;
+      sizes[i] = static_cast<int>(c.rowptr[i + 1] - c.rowptr[i]);
+    }
+    for (std::size_t k = 0; k < cols.size(); ++k) cols[k] = static_cast<int>(c.colind[k]);
+    HYPRE_IJMatrixSetRowSizes(ij_, sizes.data());
+    HYPRE_IJMatrixInitialize(ij_);
+    HYPRE_IJMatrixSetValues(ij_, n, sizes.data(), rows.data(), cols.data(), c.values.data());
+    HYPRE_IJMatrixAssemble(ij_);
+    HYPRE_IJMatrixGetObject(ij_, reinterpret_cast<void**>(&par_));
+    for (HYPRE_IJVector* v : {&bv_, &xv_}) {
+      HYPRE_IJVectorCreate(MPI_COMM_SELF, 0, n - 1, v);
+      HYPRE_IJVectorSetObjectType(*v, HYPRE_PARCSR);
+      HYPRE_IJVectorInitialize(*v);
+      HYPRE_IJVectorAssemble(*v);
+    }
+    HYPRE_IJVectorGetObject(bv_, reinterpret_cast<void**>(&pb_));
+    HYPRE_IJVectorGetObject(xv_, reinterpret_cast<void**>(&px_));
+    // Strong threshold: 0.25 suits 2D problems, 0.5 3D ones (more than 6 entries per row).
+    double strong = strong_;
+    if (strong < 0)
+      strong = c.n > 0 && static_cast<double>(c.colind.size()) / static_cast<double>(c.n) > 6.0
+                   ? 0.5
+                   : 0.25;
+    HYPRE_BoomerAMGCreate(&amg_);
+    HYPRE_BoomerAMGSetPrintLevel(amg_, 0);
+    HYPRE_BoomerAMGSetCoarsenType(amg_, coarsen_);
+    HYPRE_BoomerAMGSetInterpType(amg_, interp_);
+    HYPRE_BoomerAMGSetPMaxElmts(amg_, pmax_);
+    HYPRE_BoomerAMGSetStrongThreshold(amg_, strong);
+    HYPRE_BoomerAMGSetRelaxType(amg_, relax_);
+    HYPRE_BoomerAMGSetNumSweeps(amg_, sweeps_);
+    HYPRE_BoomerAMGSetCycleType(amg_, cycle_);
+    HYPRE_BoomerAMGSetAggNumLevels(amg_, agg_levels_);
+    HYPRE_BoomerAMGSetMaxLevels(amg_, max_levels_);
+    HYPRE_BoomerAMGSetMaxIter(amg_, 1);  // one cycle per apply
+    HYPRE_BoomerAMGSetTol(amg_, 0.0);
+    const int err = HYPRE_BoomerAMGSetup(amg_, par_, pb_, px_);
+    if (err != 0 && HYPRE_CheckError(err, HYPRE_ERROR_GENERIC)) {
+      HYPRE_ClearAllErrors();
+      throw_numerical("amg: BoomerAMG setup failed (hypre error " + std::to_string(err) + ")");
+    }
+    HYPRE_ClearAllErrors();
+    (void)a;
+  }
+
+  void apply(const double* r, double* z) override {
+    double* bd = hypre_VectorData(hypre_ParVectorLocalVector(pb_));
+    double* xd = hypre_VectorData(hypre_ParVectorLocalVector(px_));
+    std::copy(r, r + n_, bd);
+    std::fill(xd, xd + n_, 0.0);
+    HYPRE_BoomerAMGSolve(amg_, par_, pb_, px_);
+    HYPRE_ClearAllErrors();  // "not converged" after one cycle is expected
+    std::copy(xd, xd + n_, z);
+  }
+
+ private:
+  void release() {
+    if (amg_) HYPRE_BoomerAMGDestroy(amg_);
+    if (ij_) HYPRE_IJMatrixDestroy(ij_);
+    if (bv_) HYPRE_IJVectorDestroy(bv_);
+    if (xv_) HYPRE_IJVectorDestroy(xv_);
+    amg_ = nullptr;
+    ij_ = nullptr;
+    bv_ = xv_ = nullptr;
+  }
+
+  std::map<std::string, std::string> knobs_;
+  int coarsen_, interp_, relax_, cycle_, agg_levels_, max_levels_, pmax_, sweeps_;
+  double strong_;
+  int n_ = 0;
+  HYPRE_IJMatrix ij_ = nullptr;
+  HYPRE_ParCSRMatrix par_ = nullptr;
+  HYPRE_IJVector bv_ = nullptr, xv_ = nullptr;
+  HYPRE_ParVector pb_ = nullptr, px_ = nullptr;
+  HYPRE_Solver amg_ = nullptr;
+};
+
+}  // namespace
+
+std::vector<std::string> amg_knobs() {
+  return {"strong_threshold", "coarsen", "interp", "relax", "agg_levels",
+          "max_levels",       "pmax",    "sweeps", "cycle"};
+}
+
+std::unique_ptr<Preconditioner> make_amg_preconditioner(
+    const std::map<std::string, std::string>& knobs) {
+  return std::make_unique<AmgPreconditioner>(knobs);
+}
+
+}  // namespace spax::solve_detail

@@ -1,0 +1,205 @@
+// Preconditioners of the iterative backends: none, jacobi (the inverse diagonal), block-jacobi
+// (BTF's diagonal blocks or fixed-size blocks, each factorized densely with partial pivoting),
+// ilut (Eigen::IncompleteLUT) and amg (hypre's BoomerAMG, hypre_amg.cpp).
+#include <btf.h>
+
+#include <Eigen/Dense>
+#include <Eigen/IterativeLinearSolvers>
+#include <Eigen/SparseCore>
+#include <algorithm>
+#include <cmath>
+
+#include "solve/iterative.hpp"
+
+namespace spax::solve_detail {
+namespace {
+
+class NoPreconditioner final : public Preconditioner {
+ public:
+  void setup(const SparseMatrix& a, const Csr&) override { n_ = a.nrows; }
+  void apply(const double* r, double* z) override { std::copy(r, r + n_, z); }
+
+ private:
+  index_t n_ = 0;
+};
+
+// The inverse of the diagonal; a zero (or absent) diagonal entry counts as 1, as in Eigen's
+// DiagonalPreconditioner.
+class JacobiPreconditioner final : public Preconditioner {
+ public:
+  void setup(const SparseMatrix& a, const Csr&) override {
+    inv_.assign(static_cast<std::size_t>(a.nrows), 1.0);
+    for (index_t j = 0; j < a.ncols; ++j)
+      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+        if (a.rowind[p] == j && a.values[p] != 0.0) inv_[j] = 1.0 / a.values[p];
+  }
+  void apply(const double* r, double* z) override {
+    for (std::size_t i = 0; i < inv_.size(); ++i) z[i] = inv_[i] * r[i];
+  }
+  double memory_bytes() const override { return static_cast<double>(inv_.size()) * 8.0; }
+
+ private:
+  std::vector<double> inv_;
+};
+
+// Block k holds rows row_[start_k..start_{k+1}) and columns col_[...] of A: the diagonal blocks
+// of P A Q, with P, Q from BTF (then the diagonal is zero-free) or the identity.
+class BlockJacobiPreconditioner final : public Preconditioner {
+ public:
+  BlockJacobiPreconditioner(index_t block, index_t max_block)
+      : block_(block), max_block_(max_block) {}
+
+  void setup(const SparseMatrix& a, const Csr&) override {
+    const index_t n = a.nrows;
+    if (row_.empty() && n > 0) partition(a);
+    std::vector<index_t> pinv(static_cast<std::size_t>(n));
+    for (index_t k = 0; k < n; ++k) pinv[static_cast<std::size_t>(row_[k])] = k;
+    lu_.clear();
+    lu_.resize(start_.size() - 1);
+    inv_diag_.assign(start_.size() - 1, {});
+    bytes_ = 0.0;
+    for (std::size_t b = 0; b + 1 < start_.size(); ++b) {
+      const index_t s = start_[b], e = start_[b + 1], m = e - s;
+      Eigen::MatrixXd d = Eigen::MatrixXd::Zero(m, m);
+      for (index_t k = s; k < e; ++k) {
+        const index_t j = col_[k];
+        for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+          const index_t i = pinv[static_cast<std::size_t>(a.rowind[p])];
+          if (i >= s && i < e) d(i - s, k - s) = a.values[p];
+        }
+      }
+      bytes_ += static_cast<double>(m * m) * 8.0;
+      lu_[b].compute(d);
+      const auto diag = lu_[b].matrixLU().diagonal();
+      bool singular = false;
+      for (index_t q = 0; q < m; ++q)
+        if (!(std::fabs(diag(q)) > 0.0) || !std::isfinite(diag(q))) singular = true;
+      if (singular) {
+        // A singular block: its diagonal only (zero entries count as 1).
+        Eigen::VectorXd inv(m);
+        for (index_t q = 0; q < m; ++q) inv(q) = d(q, q) != 0.0 ? 1.0 / d(q, q) : 1.0;
+        inv_diag_[b] = inv;
+      }
+    }
+  }
+
+  void apply(const double* r, double* z) override {
+    for (std::size_t b = 0; b + 1 < start_.size(); ++b) {
+      const index_t s = start_[b], m = start_[b + 1] - s;
+      Eigen::VectorXd rb(m);
+      for (index_t q = 0; q < m; ++q) rb(q) = r[row_[s + q]];
+      Eigen::VectorXd zb = inv_diag_[b].size() > 0 ? Eigen::VectorXd(inv_diag_[b].cwiseProduct(rb))
+                                                   : Eigen::VectorXd(lu_[b].solve(rb));
+      for (index_t q = 0; q < m; ++q) z[col_[s + q]] = zb(q);
+    }
+  }
+  double memory_bytes() const override { return bytes_; }
+
+ private:
+  void partition(const SparseMatrix& a) {
+    const index_t n = a.nrows;
+    row_.resize(static_cast<std::size_t>(n));
+    col_.resize(static_cast<std::size_t>(n));
+    std::vector<index_t> cuts;
+    if (block_ > 0) {
+      for (index_t k = 0; k < n; ++k) row_[k] = col_[k] = k;
+      for (index_t k = 0; k < n; k += block_) cuts.push_back(k);
+    } else {
+      std::vector<SuiteSparse_long> p(static_cast<std::size_t>(n)), q(static_cast<std::size_t>(n)),
+          r(static_cast<std::size_t>(n) + 1), work(5 * static_cast<std::size_t>(n));
+      double flops = 0.0;
+      SuiteSparse_long nmatch = 0;
+      const SuiteSparse_long nblocks = btf_l_order(
+          n, const_cast<index_t*>(a.colptr.data()), const_cast<index_t*>(a.rowind.data()), 0.0,
+          &flops, p.data(), q.data(), r.data(), &nmatch, work.data());
+      for (index_t k = 0; k < n; ++k) {
+        row_[k] = p[k];
+        col_[k] = q[k] < 0 ? -q[k] - 2 : q[k];  // BTF_UNFLIP: structurally singular column
+      }
+      // BTF's blocks, the large ones cut into pieces of at most max_block.
+      for (SuiteSparse_long b = 0; b < nblocks; ++b)
+        for (index_t k = r[b]; k < r[b + 1]; k += max_block_) cuts.push_back(k);
+    }
+    // Fixed-size blocks may also be cut by max_block.
+    start_.clear();
+    for (std::size_t c = 0; c < cuts.size(); ++c) {
+      const index_t end = c + 1 < cuts.size() ? cuts[c + 1] : n;
+      for (index_t k = cuts[c]; k < end; k += max_block_) start_.push_back(k);
+    }
+    start_.push_back(n);
+  }
+
+  index_t block_, max_block_;
+  std::vector<index_t> row_, col_, start_;
+  std::vector<Eigen::PartialPivLU<Eigen::MatrixXd>> lu_;
+  std::vector<Eigen::VectorXd> inv_diag_;
+  double bytes_ = 0.0;
+};
+
+class IlutPreconditioner final : public Preconditioner {
+ public:
+  IlutPreconditioner(double droptol, int fillfactor) {
+    ilu_.setDroptol(droptol);
+    ilu_.setFillfactor(fillfactor);
+  }
+  void setup(const SparseMatrix& a, const Csr&) override {
+    const int n = to_int32(a.nrows, "ilut: matrix dimension");
+    to_int32(a.nnz(), "ilut: number of nonzeros");
+    Eigen::SparseMatrix<double, Eigen::ColMajor, int> m(n, n);
+    m.resizeNonZeros(static_cast<Eigen::Index>(a.nnz()));
+    for (std::size_t j = 0; j < a.colptr.size(); ++j)
+      m.outerIndexPtr()[j] = static_cast<int>(a.colptr[j]);
+    for (std::size_t p = 0; p < a.rowind.size(); ++p) {
+      m.innerIndexPtr()[p] = static_cast<int>(a.rowind[p]);
+      m.valuePtr()[p] = a.values[p];
+    }
+    ilu_.compute(m);
+    if (ilu_.info() != Eigen::Success)
+      throw_numerical("ilut: the incomplete factorization failed (Eigen::IncompleteLUT)");
+    n_ = n;
+  }
+  void apply(const double* r, double* z) override {
+    Eigen::Map<const Eigen::VectorXd> rv(r, n_);
+    Eigen::Map<Eigen::VectorXd> zv(z, n_);
+    zv = ilu_.solve(rv);
+  }
+
+ private:
+  Eigen::IncompleteLUT<double, int> ilu_;
+  Eigen::Index n_ = 0;
+};
+
+}  // namespace
+
+const std::vector<std::string>& preconditioner_names() {
+  static const std::vector<std::string> names = {"none", "jacobi", "block-jacobi", "ilut", "amg"};
+  return names;
+}
+
+std::vector<std::string> preconditioner_knobs(const std::string& kind) {
+  if (kind == "block-jacobi") return {"block", "max_block"};
+  if (kind == "ilut") return {"droptol", "fillfactor"};
+  if (kind == "amg") return amg_knobs();
+  return {};
+}
+
+std::unique_ptr<Preconditioner> make_preconditioner(const std::string& kind,
+                                                    const std::string& options) {
+  const auto& names = preconditioner_names();
+  if (std::find(names.begin(), names.end(), kind) == names.end())
+    throw_usage("unknown preconditioner '" + kind + "' (none, jacobi, block-jacobi, ilut, amg)");
+  const auto knobs = parse_knobs(options, kind, preconditioner_knobs(kind));
+  if (kind == "none") return std::make_unique<NoPreconditioner>();
+  if (kind == "jacobi") return std::make_unique<JacobiPreconditioner>();
+  if (kind == "block-jacobi")
+    return std::make_unique<BlockJacobiPreconditioner>(
+        static_cast<index_t>(knob_number(knobs, "block", 0, 0, 1e6)),
+        static_cast<index_t>(knob_number(knobs, "max_block", 128, 1, 4096)));
+  if (kind == "ilut")
+    return std::make_unique<IlutPreconditioner>(
+        knob_number(knobs, "droptol", 1e-4, 0.0, 1.0),
+        static_cast<int>(knob_number(knobs, "fillfactor", 10, 1, 1000)));
+  return make_amg_preconditioner(knobs);
+}
+
+}  // namespace spax::solve_detail
