@@ -215,6 +215,33 @@ TEST(Fill, StructuralCountsEqualSuperLUOnSynthesizedValuesShared) {
   }
 }
 
+// circuit50k has dense supply rows: scipy's relaxed supernodes cost 17 s there against 0.16 s
+// without them, so the counts come from the run without relaxation. Reference: scipy 1.10.1
+// splu (permc_spec MMD_AT_PLUS_A: L.nnz 2058406, U.nnz 2532415, 150 s; COLAMD: 2617004,
+// 2937957), run once outside the tests because it takes minutes.
+TEST(Fill, DenseRowsSkipRelaxedSupernodesAndStayWithinScipy) {
+  SPAX_REQUIRE_SHARED();
+  SparseMatrix a =
+      read_matrix_market((test::shared_matrices_dir() / "synthetic" / "circuit50k.mtx.gz").string())
+          .matrix;
+  LuFillOptions o;
+  o.klu = false;
+  o.max_parallel = 2;
+  LuFillResult r = compute_lu_fill(a, o);
+  ASSERT_EQ(r.superlu.size(), 2u);
+  const LuFillEntry& mmd = r.superlu[0];
+  ASSERT_EQ(mmd.name, "MMD_AT_PLUS_A");
+  ASSERT_TRUE(mmd.ok) << mmd.error;
+  EXPECT_EQ(mmd.method, "dgstrf, relax 1");
+  EXPECT_NE(mmd.note.find("relax 10"), std::string::npos) << mmd.note;
+  EXPECT_NEAR(static_cast<double>(mmd.L_nnz), 2058406.0, 0.001 * 2058406.0);
+  EXPECT_NEAR(static_cast<double>(mmd.U_nnz), 2532415.0, 0.001 * 2532415.0);
+  const LuFillEntry& colamd = r.superlu[1];
+  ASSERT_TRUE(colamd.ok) << colamd.error;
+  EXPECT_EQ(colamd.L_nnz, 2617004);
+  EXPECT_EQ(colamd.U_nnz, 2937957);
+}
+
 // --- scipy cross-check -------------------------------------------------------------------
 
 bool have_scipy() {
