@@ -90,6 +90,9 @@ index_t diagonal_nnz(const SparseMatrix& a);
 index_t explicit_zeros(const SparseMatrix& a);
 // True when every stored value is finite (true for a pattern matrix).
 bool all_finite(const SparseMatrix& a);
+// The first stored entry (column by column) whose value is NaN or infinite, described for an
+// error message as "VALUE at row R, column C" (1-based); empty when every value is finite.
+std::string first_nonfinite_entry(const SparseMatrix& a);
 
 // y = A x (real) and the complex counterpart. Pattern matrices act as all-ones.
 void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
@@ -98,10 +101,11 @@ void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<com
 // Pattern fingerprint: a 128-bit hash of (nrows, ncols, colptr, rowind) of the CSC form, so it
 // is the same for one pattern whatever the file's entry order, symmetric storage, duplicates or
 // values. Definition (stable across versions and machines): two 64-bit lanes, lane k starting at
-// seed_k (seed_0 = 0x736761782D666E30, seed_1 = 0x736761782D666E31); each 64-bit word w of the sequence nrows, ncols, colptr[0..ncols], rowind[0..nnz-1]
-// updates lane k as h = rotl(h ^ mix(w + k * 0x9E3779B97F4A7C15), 27) * 0x100000001B3 where mix
-// is the splitmix64 finaliser; the sequence length is fed last, then each lane is finalised with
-// mix. hex() prints lane 0 then lane 1 as 32 lowercase hex digits.
+// seed_k (seed_0 = 0x736761782D666E30, seed_1 = 0x736761782D666E31); each 64-bit word w of the
+// sequence nrows, ncols, colptr[0..ncols], rowind[0..nnz-1] updates lane k as h = rotl(h ^ mix(w +
+// k * 0x9E3779B97F4A7C15), 27) * 0x100000001B3 where mix is the splitmix64 finaliser; the sequence
+// length is fed last, then each lane is finalised with mix. hex() prints lane 0 then lane 1 as 32
+// lowercase hex digits.
 struct Fingerprint {
   std::uint64_t lane[2] = {0, 0};
   std::string hex() const;
