@@ -169,10 +169,17 @@ class KluSolver final : public Solver {
     for (SuiteSparse_long v : {y->n, y->nz, y->nzoff, y->nblocks, y->maxblock, y->ordering,
                                y->do_btf, y->structural_rank})
       put(s, v);
-    put_array(s, y->Lnz, static_cast<std::size_t>(y->n));
+    // KLU fills Lnz for its first nblocks entries only; the rest is uninitialised memory, which
+    // must not reach the file (the cache would differ from run to run, and hold heap bytes).
+    std::vector<double> lnz(static_cast<std::size_t>(y->n), 0.0);
+    std::copy(y->Lnz, y->Lnz + std::min(y->nblocks, y->n), lnz.begin());
+    put_array(s, lnz.data(), lnz.size());
     put_array(s, y->P, static_cast<std::size_t>(y->n));
     put_array(s, y->Q, static_cast<std::size_t>(y->n));
-    put_array(s, y->R, static_cast<std::size_t>(y->n) + 1);
+    // R (block boundaries) likewise holds nblocks + 1 entries of n + 1.
+    std::vector<SuiteSparse_long> r(static_cast<std::size_t>(y->n) + 1, 0);
+    std::copy(y->R, y->R + std::min(y->nblocks, y->n) + 1, r.begin());
+    put_array(s, r.data(), r.size());
     s += stats_.ordering;
     return s;
   }

@@ -51,9 +51,12 @@ std::size_t size_of(void* p) {
   return size;
 }
 
+// Blocks are zero-filled (calloc; fresh pages cost nothing): UMFPACK and KLU save parts of their
+// objects that they never wrote, and those bytes would otherwise carry old heap contents (paths,
+// other data of the process) into cache files.
 void* counted_malloc(std::size_t size) {
   if (size > kNoLimit - kHeader || !reserve(size)) return nullptr;
-  return finish(std::malloc(size + kHeader), size);
+  return finish(std::calloc(1, size + kHeader), size);
 }
 
 void* counted_calloc(std::size_t n, std::size_t each) {
@@ -80,6 +83,7 @@ void* counted_realloc(void* p, std::size_t size) {
     return nullptr;  // the old block is untouched
   }
   if (size < old) g_in_use.fetch_sub(old - size, std::memory_order_relaxed);
+  if (size > old) std::memset(static_cast<char*>(raw) + kHeader + old, 0, size - old);
   std::memcpy(raw, &size, sizeof size);
   return static_cast<char*>(raw) + kHeader;
 }
