@@ -145,8 +145,9 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   sub->add_option("--max-memory", o->bench.max_memory_mb,
-                  "Address-space cap per case in MB (0 = none); a case over it is recorded as "
-                  "out-of-memory")
+                  "Cap on each case's factorization in MB (0 = none), as spax solve "
+                  "--max-memory: a case over it is recorded as out-of-memory (klu, umfpack, "
+                  "cholmod, dense; superlu and eigen-lu cannot be capped)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", o->bench.seed, "Seed of the sequence's value perturbation")

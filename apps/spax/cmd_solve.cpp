@@ -25,6 +25,7 @@ struct SolveOptions {
   std::string cache;
   int refine = 0;
   double tol = 1e-8;
+  double max_memory_mb = 0;
   bool json = false;
   bool strict_pattern = false;
   int threads = 0;
@@ -56,8 +57,8 @@ void run_solve(const SolveOptions& o) {
     if (!mf.matrix.has_values()) {
       mf.matrix = synthesize_values(mf.matrix);
       synthesized = true;
-    } else if (!all_finite(mf.matrix)) {
-      throw_input("matrix has non-finite values (Inf or NaN)", f);
+    } else if (auto bad = first_nonfinite_entry(mf.matrix); !bad.empty()) {
+      throw_input("matrix has a non-finite value (" + bad + "): refused before factorization", f);
     }
     ms.push_back(std::move(mf.matrix));
   }
@@ -85,11 +86,19 @@ void run_solve(const SolveOptions& o) {
       if (d.is_complex()) throw_input("complex right-hand side for a real matrix", f);
       r.values = d.values;
     }
-    for (const auto& v : r.values)
-      if (!std::isfinite(v)) throw_input("right-hand side has non-finite values", f);
-    for (const auto& v : r.zvalues)
-      if (!std::isfinite(v.real()) || !std::isfinite(v.imag()))
-        throw_input("right-hand side has non-finite values", f);
+    auto refuse = [&](std::size_t k, const std::string& v) {
+      throw_input("right-hand side has a non-finite value (" + v + " at row " +
+                      std::to_string(k % static_cast<std::size_t>(n) + 1) + ", column " +
+                      std::to_string(k / static_cast<std::size_t>(n) + 1) +
+                      "): refused before factorization",
+                  f);
+    };
+    for (std::size_t k = 0; k < r.values.size(); ++k)
+      if (!std::isfinite(r.values[k])) refuse(k, format_double(r.values[k]));
+    for (std::size_t k = 0; k < r.zvalues.size(); ++k)
+      if (!std::isfinite(r.zvalues[k].real()) || !std::isfinite(r.zvalues[k].imag()))
+        refuse(k, "(" + format_double(r.zvalues[k].real()) + ", " +
+                      format_double(r.zvalues[k].imag()) + ")");
     rhs.push_back(std::move(r));
   }
   double read_seconds = read_timer.seconds();
@@ -116,6 +125,7 @@ void run_solve(const SolveOptions& o) {
   so.refine = o.refine;
   so.strict_pattern = o.strict_pattern;
   so.cache_dir = o.cache;
+  so.max_memory_mb = o.max_memory_mb;
   SequenceResult r = run_sequence(ms, rhs, so);
   for (const auto& w : r.warnings) warn(w);
 
@@ -170,6 +180,7 @@ void run_solve(const SolveOptions& o) {
       {"flops", num(st.flops)},
       {"rcond", num(st.rcond)},
       {"pivot_growth", num(st.pivot_growth)},
+      {"factor_bytes_estimate", num(st.factor_bytes_estimate)},
       {"transpose", o.transpose},
       {"values_synthesized", synthesized},
       {"backward_error", be},
@@ -294,6 +305,10 @@ Registration reg("solve", [](CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--residual-history", o->residual_history,
                   "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV)");
+  sub->add_option("--max-memory", o->max_memory_mb,
+                  "cap on the factorization's memory in MB (0 = none; klu, umfpack, cholmod, "
+                  "dense): a factorization predicted or found to need more exits 3")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--json", o->json, "report as JSON");
   sub->add_flag("--strict-pattern", o->strict_pattern,
                 "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "spax/common.hpp"
+#include "spax/io.hpp"
 
 namespace spax::app {
 
@@ -38,6 +39,8 @@ void warn(const std::string& message) {
 }  // namespace spax::app
 
 int main(int argc, char** argv) {
+  // An interrupted run leaves no temporary file behind (outputs are written whole or not at all).
+  spax::install_interrupt_cleanup();
   CLI::App app{
       "spax: analyse and solve sparse linear systems (Matrix Market files).\n"
       "Exit codes: 0 ok, 1 a check found a difference, 2 usage or input error,\n"

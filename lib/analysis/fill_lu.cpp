@@ -629,6 +629,12 @@ std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOpti
                           : "rectangular matrix: LU fill (square factorization) does not apply";
     return job;
   }
+  if (auto bad = first_nonfinite_entry(a); !bad.empty()) {
+    // NaN or Inf never reach a factorization: the pivoting they would steer means nothing.
+    r.applicable = false;
+    r.note = "non-finite value (" + bad + "): LU fill skipped, nothing factored";
+    return job;
+  }
   r.applicable = true;
   job->values = lu_values_matrix(a, &r.values);
   if (r.values == "synthesized")

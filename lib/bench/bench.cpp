@@ -3,7 +3,6 @@
 #include <metis.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "core/child.hpp"
+#include "solve/memory_cap.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
 
@@ -97,7 +97,8 @@ std::vector<T> rhs_ones(const SparseMatrix& a) {
 
 template <class T>
 nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& solver,
-                                   const std::string& ordering, const BenchOptions& o) {
+                                   const std::string& ordering, const BenchOptions& o,
+                                   const solve_detail::FactorMemoryCap& cap) {
   nlohmann::json out;
   SolverOptions so;
   so.ordering = ordering;
@@ -122,6 +123,7 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   }
   auto s = make();
   s->analyze(a);
+  cap.check_estimate(*s);
   for (int r = 0; r < total; ++r) {
     Timer t;
     s->factor(a);
@@ -197,25 +199,28 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
   detail::ChildOutcome child = detail::run_in_child(
       [&]() -> std::string {
         nlohmann::json r;
+        // The same cap as spax solve --max-memory: the backend's estimate after analyze and,
+        // for KLU, UMFPACK and CHOLMOD, a limit on their allocations. SuperLU and Eigen allocate
+        // outside that accounting: with a cap, their cases fail with the reason, as solve does.
+        solve_detail::FactorMemoryCap cap(o.max_memory_mb);
         try {
-          if (o.max_memory_mb > 0) {
-            struct rlimit rl;
-            rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(o.max_memory_mb * 1024.0 * 1024.0);
-            ::setrlimit(RLIMIT_AS, &rl);
-          }
+          solve_detail::require_memory_cap_support(solver, o.max_memory_mb);
           const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
-          if (!all_finite(a)) throw_input("the matrix holds NaN or Inf values");
-          r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o)
-                             : run_case_in_process<double>(a, solver, ordering, o);
+          if (auto bad = first_nonfinite_entry(a); !bad.empty())
+            throw_input("the matrix has a non-finite value (" + bad +
+                        "): refused before factorization");
+          r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o, cap)
+                             : run_case_in_process<double>(a, solver, ordering, o, cap);
           r["status"] = "ok";
-        } catch (const std::bad_alloc&) {
-          r = {{"status", "out-of-memory"},
-               {"reason", o.max_memory_mb > 0
-                              ? "exceeded --max-memory " +
-                                    std::to_string(static_cast<long>(o.max_memory_mb)) + " MB"
-                              : std::string("out of memory")}};
         } catch (const Error& e) {
-          r = {{"status", "failed"}, {"reason", e.what()}};
+          if (cap.refused())
+            r = {{"status", "out-of-memory"}, {"reason", cap.refusal_message(solver)}};
+          else if (cap.estimate_exceeded())
+            r = {{"status", "out-of-memory"}, {"reason", e.message()}};
+          else
+            r = {{"status", "failed"}, {"reason", e.what()}};
+        } catch (const std::bad_alloc&) {
+          r = {{"status", "out-of-memory"}, {"reason", "out of memory"}};
         } catch (const std::exception& e) {
           r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
         }

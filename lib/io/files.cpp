@@ -1,5 +1,6 @@
 // Whole-or-nothing file output, .npy read/write, number formatting.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,6 +24,62 @@ std::string format_double(double v) {
   return std::string(buf, p);
 }
 
+namespace {
+
+// The temporary files being written, for the interrupt handler: fixed slots (no allocation in
+// the handler), each free (0), being filled in (1) or holding a live path (2).
+constexpr int kTempSlots = 64;
+constexpr std::size_t kTempPathMax = 4096;
+struct TempSlot {
+  std::atomic<int> state{0};
+  char path[kTempPathMax];
+};
+TempSlot g_temp_slots[kTempSlots];
+
+// Registers a live temporary path; returns its slot or -1 (all slots busy, or too long a path:
+// then an interrupt may leave that file behind, as without a handler).
+int register_temp(const std::string& path) {
+  if (path.size() >= kTempPathMax) return -1;
+  for (int k = 0; k < kTempSlots; ++k) {
+    int expected = 0;
+    if (!g_temp_slots[k].state.compare_exchange_strong(expected, 1)) continue;
+    std::memcpy(g_temp_slots[k].path, path.c_str(), path.size() + 1);
+    g_temp_slots[k].state.store(2);
+    return k;
+  }
+  return -1;
+}
+
+void unregister_temp(int slot) {
+  if (slot >= 0) g_temp_slots[slot].state.store(0);
+}
+
+extern "C" void spax_on_interrupt(int sig) {
+  remove_temp_files_now();
+  // SA_RESETHAND restored the default action; the signal is blocked until this returns, then
+  // ends the process as it would have without the handler.
+  ::raise(sig);
+}
+
+}  // namespace
+
+void remove_temp_files_now() noexcept {
+  for (auto& slot : g_temp_slots)
+    if (slot.state.load() == 2) ::unlink(slot.path);
+}
+
+void install_interrupt_cleanup() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = spax_on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill) {
   if (path.empty()) throw_usage("empty output file name");
   static std::atomic<unsigned> counter{0};
@@ -41,6 +98,8 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   tmp_name.append("-");
   tmp_name.append(std::to_string(rd() % 1000000));
   fs::path tmp = dir / tmp_name;
+  // Registered before it exists, so an interrupt at any point removes it.
+  const int slot = register_temp(fs::absolute(tmp, ec).string());
   try {
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -57,8 +116,10 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
     }
     fs::rename(tmp, target, ec);
     if (ec) throw_input("cannot rename the temporary file into place: " + ec.message(), path);
+    unregister_temp(slot);
   } catch (...) {
     fs::remove(tmp, ec);
+    unregister_temp(slot);
     throw;
   }
 }

@@ -51,6 +51,11 @@ class CholmodSolver final : public Solver {
     l_ = perm.empty() ? cholmod_l_analyze(&view, &c_)
                       : cholmod_l_analyze_p(&view, perm.data(), nullptr, 0, &c_);
     if (!l_) throw_internal("cholmod_l_analyze failed (status " + std::to_string(c_.status) + ")");
+    // L's size from the column counts: supernodal values and indices, or simplicial entries.
+    const double v = complex_ ? 16.0 : 8.0, i = sizeof(SuiteSparse_long);
+    stats_.factor_bytes_estimate =
+        l_->is_super ? static_cast<double>(l_->xsize) * v + static_cast<double>(l_->ssize) * i
+                     : c_.lnz * (v + i) + static_cast<double>(n_) * 4.0 * i;
     stats_.ordering = ord;
     stats_.analyze_seconds = t.seconds();
   }

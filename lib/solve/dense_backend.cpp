@@ -32,6 +32,8 @@ class DenseSolver final : public Solver {
       throw_usage("dense: n = " + std::to_string(a.nrows) + " is above the dense limit of " +
                   std::to_string(opt_.dense_limit));
     n_ = to_int32(a.nrows, "dense: matrix dimension");
+    const double nn = static_cast<double>(n_) * static_cast<double>(n_);
+    stats_.factor_bytes_estimate = nn * (a.is_complex() ? 16.0 : 8.0) + 4.0 * n_;
     stats_.ordering = "natural";
     stats_.analyze_seconds = 0.0;
   }

@@ -81,6 +81,7 @@ class KluSolver final : public Solver {
       throw_usage("klu: unknown ordering '" + ord + "' (amd, colamd, metis, natural, given)");
     }
     if (!sym_) throw_internal("klu_l_analyze failed (status " + std::to_string(c_.status) + ")");
+    estimate_memory(a.is_complex());
     stats_.ordering = ord;
     stats_.analyze_seconds = t.seconds();
   }
@@ -122,7 +123,8 @@ class KluSolver final : public Solver {
       klu_zl_rcond(sym_, num_, &c_);
     else
       klu_l_rcond(sym_, num_, &c_);
-    stats_.rcond = c_.rcond;
+    // stats_.rcond stays the condition estimate of the last fresh factorization: KLU's rcond
+    // (min/max |diag U|) only serves the cheap comparison below.
     stats_.nnz_L = num_->lnz;
     stats_.nnz_U = num_->unz;
     suspect_ = !(c_.rcond > 1e-14) || !(c_.rcond >= 1e-3 * rcond0_);
@@ -167,10 +169,17 @@ class KluSolver final : public Solver {
     for (SuiteSparse_long v : {y->n, y->nz, y->nzoff, y->nblocks, y->maxblock, y->ordering,
                                y->do_btf, y->structural_rank})
       put(s, v);
-    put_array(s, y->Lnz, static_cast<std::size_t>(y->n));
+    // KLU fills Lnz for its first nblocks entries only; the rest is uninitialised memory, which
+    // must not reach the file (the cache would differ from run to run, and hold heap bytes).
+    std::vector<double> lnz(static_cast<std::size_t>(y->n), 0.0);
+    std::copy(y->Lnz, y->Lnz + std::min(y->nblocks, y->n), lnz.begin());
+    put_array(s, lnz.data(), lnz.size());
     put_array(s, y->P, static_cast<std::size_t>(y->n));
     put_array(s, y->Q, static_cast<std::size_t>(y->n));
-    put_array(s, y->R, static_cast<std::size_t>(y->n) + 1);
+    // R (block boundaries) likewise holds nblocks + 1 entries of n + 1.
+    std::vector<SuiteSparse_long> r(static_cast<std::size_t>(y->n) + 1, 0);
+    std::copy(y->R, y->R + std::min(y->nblocks, y->n) + 1, r.begin());
+    put_array(s, r.data(), r.size());
     s += stats_.ordering;
     return s;
   }
@@ -217,6 +226,7 @@ class KluSolver final : public Solver {
     copy(y->Q, Q);
     copy(y->R, R);
     sym_ = y;
+    estimate_memory(a.is_complex());
     stats_.ordering = bytes.substr(r.pos);
     stats_.analyze_seconds = 0.0;
     return true;
@@ -225,6 +235,14 @@ class KluSolver final : public Solver {
  private:
   static double* zx(const SparseMatrix& a) {
     return reinterpret_cast<double*>(const_cast<complex_t*>(a.zvalues.data()));
+  }
+  // The numeric factorization's size from the symbolic estimates: L and U entries (value +
+  // index, with KLU's initial 1.2 head room), the off-diagonal blocks and the O(n) arrays.
+  void estimate_memory(bool complex) {
+    const double v = complex ? 16.0 : 8.0, i = sizeof(SuiteSparse_long);
+    stats_.factor_bytes_estimate = 1.2 * (sym_->lnz + sym_->unz) * (v + i) +
+                                   static_cast<double>(sym_->nzoff) * (v + i) +
+                                   static_cast<double>(sym_->n) * (4.0 * v + 8.0 * i);
   }
   void update_stats(const SparseMatrix& a, bool fresh) {
     auto* Ap = const_cast<SuiteSparse_long*>(a.colptr.data());
@@ -236,11 +254,16 @@ class KluSolver final : public Solver {
       klu_l_rcond(sym_, num_, &c_);
       klu_l_rgrowth(Ap, Ai, const_cast<double*>(a.values.data()), sym_, num_, &c_);
     }
-    stats_.rcond = c_.rcond;
     stats_.pivot_growth = c_.rgrowth > 0 ? 1.0 / c_.rgrowth : INFINITY;
     stats_.nnz_L = num_->lnz;
     stats_.nnz_U = num_->unz;
     if (fresh) {
+      // The reported rcond: 1 / KLU's 1-norm condition estimate (Hager/Higham, a few solves),
+      // which sees the ill-conditioning that min/max |diag U| misses after row scaling.
+      const int ok = complex_
+                         ? klu_zl_condest(Ap, zx(a), sym_, num_, &c_)
+                         : klu_l_condest(Ap, const_cast<double*>(a.values.data()), sym_, num_, &c_);
+      stats_.rcond = ok && c_.condest > 0 ? 1.0 / c_.condest : c_.rcond;
       if (complex_)
         klu_zl_flops(sym_, num_, &c_);
       else

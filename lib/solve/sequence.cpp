@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "solve/backends.hpp"
+#include "solve/memory_cap.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
@@ -78,8 +79,9 @@ class Runner {
       if (!a.has_values()) throw_usage("matrix " + std::to_string(i + 1) + " has no values");
       if (a.is_complex() != a0.is_complex())
         throw_input("matrix " + std::to_string(i + 1) + " mixes real and complex in one sequence");
-      if (!all_finite(a))
-        throw_input("matrix " + std::to_string(i + 1) + " has non-finite values (Inf or NaN)");
+      if (auto bad = first_nonfinite_entry(a); !bad.empty())
+        throw_input("matrix " + std::to_string(i + 1) + " has a non-finite value (" + bad +
+                    "): refused before factorization");
     }
     // Pattern changes are found with the rest of the input validation, before the timed loop.
     // So is each matrix's norm, which every backward error after a solve needs.
@@ -118,24 +120,35 @@ class Runner {
       }
       return res_;
     }
+    solve_detail::require_memory_cap_support(name, o_.max_memory_mb);
+    cap_.emplace(o_.max_memory_mb);
     try {
-      solver_ = create_solver(name, o_.solver_options);
-      start(a0);
-    } catch (const Error& e) {
-      if (o_.solver != "auto" || name != "cholmod" || e.kind() != ErrorKind::numerical) throw;
-      // Looked positive definite but is not: LU instead.
-      res_.chosen_because += "; Cholesky failed (" + e.message() + "), using KLU";
-      name = "klu";
-      solver_ = create_solver(name, o_.solver_options);
-      start(a0);
+      try {
+        solver_ = create_solver(name, o_.solver_options);
+        start(a0);
+      } catch (const Error& e) {
+        if (o_.solver != "auto" || name != "cholmod" || e.kind() != ErrorKind::numerical ||
+            cap_->refused())
+          throw;
+        // Looked positive definite but is not: LU instead.
+        res_.chosen_because += "; Cholesky failed (" + e.message() + "), using KLU";
+        name = "klu";
+        solver_ = create_solver(name, o_.solver_options);
+        start(a0);
+      }
+      res_.solver = name;
+      res_.ordering = solver_->stats().ordering;
+      if (a0.is_complex())
+        loop<complex_t>();
+      else
+        loop<double>();
+    } catch (const Error&) {
+      // A SuiteSparse allocation refused by --max-memory surfaces as the backend's own failure.
+      if (cap_->refused()) throw_numerical(cap_->refusal_message(name));
+      throw;
     }
-    res_.solver = name;
-    res_.ordering = solver_->stats().ordering;
-    if (a0.is_complex())
-      loop<complex_t>();
-    else
-      loop<double>();
     res_.stats = solver_->stats();
+    if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
     return res_;
   }
 
@@ -144,10 +157,57 @@ class Runner {
   void start(const SparseMatrix& a0) {
     Timer t;
     analyze_cached(a0);
+    cap_->check_estimate(*solver_);
     res_.analyze_seconds = t.seconds();
     t.reset();
     factor_cached(a0);
     res_.factor_seconds = t.seconds();
+    estimate_rcond(a0);
+  }
+
+  // Backends whose own rcond is only min/max |diag| (UMFPACK, CHOLMOD) or absent (Eigen) get
+  // a 1-norm condition estimate from their factorization's solves (Hager's method with
+  // Higham's extra test vector, as LAPACK's xLACON): ||A^-1||_1 estimated, times ||A||_1.
+  void estimate_rcond(const SparseMatrix& a) {
+    const std::string name = solver_->name();
+    if (a.is_complex() || (name != "umfpack" && name != "cholmod" && name != "eigen-lu")) return;
+    const index_t n = a.nrows;
+    const auto un = static_cast<std::size_t>(n);
+    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
+    if (n == 0 || !(anorm > 0)) return;
+    auto norm1 = [](const std::vector<double>& v) {
+      double s = 0.0;
+      for (double e : v) s += std::abs(e);
+      return s;
+    };
+    std::vector<double> x(un, 1.0 / static_cast<double>(n));
+    double est = 0.0;
+    index_t last = -1;
+    for (int it = 0; it < 5; ++it) {
+      solver_->solve(std::span<double>(x), 1, false);  // x = A^-1 x
+      const double e = norm1(x);
+      if (it > 0 && !(e > est)) break;
+      est = e;
+      for (auto& v : x) v = v >= 0 ? 1.0 : -1.0;
+      solver_->solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
+      index_t j = 0;
+      for (index_t k = 1; k < n; ++k)
+        if (std::abs(x[k]) > std::abs(x[j])) j = k;
+      if (j == last) break;
+      last = j;
+      std::fill(x.begin(), x.end(), 0.0);
+      x[j] = 1.0;
+    }
+    // Higham's alternating vector guards against the cases the iteration misses.
+    for (index_t k = 0; k < n; ++k)
+      x[k] = (k % 2 ? -1.0 : 1.0) * (1.0 + static_cast<double>(k) / std::max<double>(1.0, n - 1));
+    solver_->solve(std::span<double>(x), 1, false);
+    est = std::max(est, 2.0 * norm1(x) / (3.0 * static_cast<double>(n)));
+    if (!std::isfinite(est)) {
+      rcond_ = 0.0;
+      return;
+    }
+    rcond_ = est > 0 ? 1.0 / (anorm * est) : std::numeric_limits<double>::quiet_NaN();
   }
 
   std::string cache_path(const std::string& kind, const SparseMatrix& a, bool with_values) const {
@@ -516,6 +576,8 @@ class Runner {
   const std::vector<RightHandSide>& rhs_;
   const SequenceOptions& o_;
   std::unique_ptr<Solver> solver_;
+  std::optional<solve_detail::FactorMemoryCap> cap_;
+  double rcond_ = std::numeric_limits<double>::quiet_NaN();  // spax's estimate, when computed
   SequenceResult res_;
   std::vector<char> same_as_previous_;
   std::vector<double> norms_;

@@ -118,6 +118,8 @@ class UmfpackSolver final : public Solver {
                                 &sym_, control_, info_);
     if (st != UMFPACK_OK)
       throw_internal("umfpack symbolic failed (status " + std::to_string(st) + ")");
+    // No factor_bytes_estimate: UMFPACK's (an upper bound for the worst pivoting) is often
+    // several times the real need; --max-memory holds UMFPACK by its allocation limit instead.
     stats_.ordering = ord;
     stats_.analyze_seconds = t.seconds();
   }

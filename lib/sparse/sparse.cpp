@@ -260,6 +260,28 @@ bool all_finite(const SparseMatrix& a) {
   return true;
 }
 
+std::string first_nonfinite_entry(const SparseMatrix& a) {
+  auto finite = [&](index_t p) {
+    return a.is_complex() ? std::isfinite(a.zvalues[p].real()) && std::isfinite(a.zvalues[p].imag())
+                          : std::isfinite(a.values[p]);
+  };
+  if (!a.has_values()) return {};
+  for (index_t j = 0; j < a.ncols; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+      if (finite(p)) continue;
+      char buf[128];
+      if (a.is_complex())
+        std::snprintf(buf, sizeof buf, "(%g, %g) at row %lld, column %lld", a.zvalues[p].real(),
+                      a.zvalues[p].imag(), static_cast<long long>(a.rowind[p] + 1),
+                      static_cast<long long>(j + 1));
+      else
+        std::snprintf(buf, sizeof buf, "%g at row %lld, column %lld", a.values[p],
+                      static_cast<long long>(a.rowind[p] + 1), static_cast<long long>(j + 1));
+      return buf;
+    }
+  return {};
+}
+
 namespace {
 template <class T>
 void multiply_impl(const SparseMatrix& a, std::span<const T> x, std::span<T> y) {

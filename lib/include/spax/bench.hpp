@@ -18,7 +18,7 @@ struct BenchOptions {
   int runs = 5;              // timed runs per phase
   int sequence = 0;          // K > 0: K Newton-like iterations (refactor + solve) after a factor
   double timeout = 60.0;     // seconds per case; past it the case is stopped and recorded
-  double max_memory_mb = 0;  // address-space cap per case (0: none)
+  double max_memory_mb = 0;  // cap on the factorization per case, as solve's (0: none)
   int threads = 0;
   std::uint64_t seed = 1;  // perturbation of the values in the sequence
   // Iterative solvers (cg+amg, gmres+ilut, ...).

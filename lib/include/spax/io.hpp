@@ -100,6 +100,12 @@ std::vector<std::int64_t> read_npy_int64(const std::string& path);
 // Writes a file whole or not at all: `fill` writes into a temporary file beside `path`, which is
 // flushed and renamed over `path` only when `fill` returns without throwing.
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
+// Installs handlers for SIGINT, SIGTERM and SIGHUP (those not ignored) that remove the temporary
+// files write_file_atomic has open (unlink only, async-signal-safe), then end the process by the
+// same signal. For programs, not libraries: the spax command line calls it first thing.
+void install_interrupt_cleanup();
+// Removes those temporary files now (async-signal-safe; for a program's own signal handler).
+void remove_temp_files_now() noexcept;
 
 // Shortest round-trip formatting of a double (std::to_chars).
 std::string format_double(double v);

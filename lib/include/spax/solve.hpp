@@ -47,6 +47,7 @@ struct SolverStats {
   index_t nnz_L = -1;
   index_t nnz_U = -1;
   double flops = std::numeric_limits<double>::quiet_NaN();
+  // Reciprocal condition estimate (1-norm) of the last fresh factorization.
   double rcond = std::numeric_limits<double>::quiet_NaN();
   double pivot_growth = std::numeric_limits<double>::quiet_NaN();
   double analyze_seconds = 0.0;
@@ -65,6 +66,9 @@ struct SolverStats {
   // Per right-hand side, the relative residual per iteration (entry 0: the initial guess x = 0);
   // the last entry is the recomputed final residual.
   std::vector<std::vector<double>> residual_history;
+  // Bytes the numeric factorization is predicted to need, known after analyze (NaN: the
+  // backend gives no estimate). --max-memory refuses a factorization whose estimate is above it.
+  double factor_bytes_estimate = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Solver {
@@ -141,6 +145,9 @@ struct SequenceOptions {
   int refine = 0;               // iterative refinement steps at most
   bool strict_pattern = false;  // a pattern change is an error instead of a re-analysis
   std::string cache_dir;        // empty: no cache
+  // Cap on the factorization's memory in MB (2^20 bytes; 0: none): an estimate above it, or an
+  // allocation past it, is a numerical error naming the cap. klu, umfpack, cholmod, dense only.
+  double max_memory_mb = 0;
   // A refactor is redone with fresh pivoting when its backward error exceeds this.
   double refactor_backward_limit = 1e-10;
 };

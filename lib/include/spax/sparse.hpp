@@ -90,6 +90,9 @@ index_t diagonal_nnz(const SparseMatrix& a);
 index_t explicit_zeros(const SparseMatrix& a);
 // True when every stored value is finite (true for a pattern matrix).
 bool all_finite(const SparseMatrix& a);
+// The first stored entry (column by column) whose value is NaN or infinite, described for an
+// error message as "VALUE at row R, column C" (1-based); empty when every value is finite.
+std::string first_nonfinite_entry(const SparseMatrix& a);
 
 // y = A x (real) and the complex counterpart. Pattern matrices act as all-ones.
 void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
