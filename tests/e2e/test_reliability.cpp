@@ -35,14 +35,7 @@ namespace {
 using test::run_spax;
 namespace fs = std::filesystem;
 
-nlohmann::json parse(const test::RunResult& r) {
-  try {
-    return nlohmann::json::parse(r.out);
-  } catch (...) {
-    ADD_FAILURE() << "not JSON: " << r.out << "\nstderr: " << r.err;
-    return {};
-  }
-}
+using test::parse_json;
 
 // Writes a real general coordinate Matrix Market file from a CSC matrix, by hand (17 digits).
 void write_mtx(const fs::path& p, const SparseMatrix& a) {
@@ -163,7 +156,7 @@ TEST(Reliability, MaxMemoryCapsTheFactorization) {
   // The estimate is reported and is at least the factor's entries.
   auto r = run_spax({"solve", g, "--solver", "klu", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = parse(r);
+  auto j = parse_json(r);
   ASSERT_TRUE(j["factor_bytes_estimate"].is_number());
   EXPECT_GE(j["factor_bytes_estimate"].get<double>(),
             8.0 * (j["nnz_L"].get<double>() + j["nnz_U"].get<double>()));
@@ -272,7 +265,7 @@ TEST(Reliability, EightProcessesOnOneCacheDirectory) {
     auto r = run_spax(args(k, "y" + std::to_string(k) + ".mtx"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(r.err.empty()) << r.err;
-    auto j = parse(r);
+    auto j = parse_json(r);
     EXPECT_EQ(j["cache"]["symbolic"], "hit") << k;
     if (jobs[k].solver == "umfpack") {
       EXPECT_EQ(j["cache"]["numeric"], "hit") << k;
@@ -417,7 +410,7 @@ TEST(Reliability, NearSingularSystemsReportRcondAndBackwardError) {
                                        "--json"};
       auto r = run_spax(args);
       ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 3) << s << " " << e << ": " << r.err;
-      auto j = parse(r);
+      auto j = parse_json(r);
       // rcond: a 1-norm estimate, so at least 1/cond, and not far above it.
       ASSERT_TRUE(j["rcond"].is_number()) << s << " " << e;
       const double rc = j["rcond"].get<double>();

@@ -16,14 +16,7 @@ std::string shared(const std::string& rel) {
   return (test::shared_matrices_dir() / rel).string();
 }
 
-nlohmann::json parse(const test::RunResult& r) {
-  try {
-    return nlohmann::json::parse(r.out);
-  } catch (...) {
-    ADD_FAILURE() << "not JSON: " << r.out << "\nstderr: " << r.err;
-    return {};
-  }
-}
+using test::parse_json;
 
 const char* kSmall =
     "%%MatrixMarket matrix coordinate real general\n3 3 7\n1 1 4\n2 1 1\n1 2 1\n2 2 4\n3 2 1\n"
@@ -37,7 +30,7 @@ TEST(SolveCli, JsonKeys) {
   test::write_text_file(d / "a.mtx", kSmall);
   auto r = run_spax({"solve", (d / "a.mtx").string(), "--solver", "klu", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = parse(r);
+  auto j = parse_json(r);
   for (const char* k :
        {"solver", "ordering", "n", "nnz", "nnz_L", "nnz_U", "flops", "rcond", "backward_error",
         "forward_error", "chosen_because", "timings", "cache", "refactor_fallbacks"})
@@ -66,7 +59,7 @@ TEST(SolveCli, OutAndRhs) {
   auto r = run_spax({"solve", (d / "a.mtx").string(), "--rhs", (d / "b.mtx").string(), "--out",
                      (d / "x.mtx").string(), "--solver", "superlu", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(parse(r)["forward_error"].empty());
+  EXPECT_TRUE(parse_json(r)["forward_error"].empty());
   DenseMatrix x = read_dense((d / "x.mtx").string());
   ASSERT_EQ(x.nrows, 3);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(x.values[i], i + 1.0, 1e-14);
@@ -105,7 +98,7 @@ TEST(SolveCli, StrictPatternAndSequence) {
   auto r = run_spax({"solve", (d / "a.mtx").string(), (d / "b.mtx").string(), "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("different pattern"), std::string::npos) << r.err;
-  EXPECT_EQ(parse(r)["reanalysed"], nlohmann::json::array({1}));
+  EXPECT_EQ(parse_json(r)["reanalysed"], nlohmann::json::array({1}));
   r = run_spax({"solve", (d / "a.mtx").string(), (d / "b.mtx").string(), "--strict-pattern"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("pattern mismatch"), std::string::npos) << r.err;
@@ -121,7 +114,7 @@ TEST(SolveCli, NewtonSequence) {
     a.insert(a.end(), {"--solver", s, "--json", "--strict-pattern"});
     auto r = run_spax(a);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto j = parse(r);
+    auto j = parse_json(r);
     EXPECT_EQ(j["backward_error"].size(), 5u);
     EXPECT_EQ(j["forward_error"].size(), 5u);
     EXPECT_EQ(j["timings"]["refactor"].size(), 4u);
@@ -141,30 +134,30 @@ TEST(SolveCli, CacheAcrossRuns) {
   auto r1 = run_spax({"solve", a, "--solver", "umfpack", "--cache", cache, "--json", "--out",
                       (d / "x1.mtx").string()});
   ASSERT_EQ(r1.exit_code, 0) << r1.err;
-  auto j1 = parse(r1);
+  auto j1 = parse_json(r1);
   EXPECT_EQ(j1["cache"]["symbolic"], "miss");
   EXPECT_EQ(j1["cache"]["numeric"], "miss");
   auto r2 = run_spax({"solve", a, "--solver", "umfpack", "--cache", cache, "--json", "--out",
                       (d / "x2.mtx").string()});
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
-  auto j2 = parse(r2);
+  auto j2 = parse_json(r2);
   EXPECT_EQ(j2["cache"]["symbolic"], "hit");
   EXPECT_EQ(j2["cache"]["numeric"], "hit");
   EXPECT_EQ(test::read_text_file(d / "x1.mtx"), test::read_text_file(d / "x2.mtx"));
   // KLU: symbolic cached, numeric not.
   auto r3 = run_spax({"solve", a, "--solver", "klu", "--cache", cache, "--json"});
   auto r4 = run_spax({"solve", a, "--solver", "klu", "--cache", cache, "--json"});
-  EXPECT_EQ(parse(r3)["cache"]["symbolic"], "miss");
-  EXPECT_EQ(parse(r4)["cache"]["symbolic"], "hit");
-  EXPECT_EQ(parse(r4)["cache"]["numeric"], "unsupported");
-  EXPECT_EQ(parse(r4)["backward_error"], parse(r3)["backward_error"]);
+  EXPECT_EQ(parse_json(r3)["cache"]["symbolic"], "miss");
+  EXPECT_EQ(parse_json(r4)["cache"]["symbolic"], "hit");
+  EXPECT_EQ(parse_json(r4)["cache"]["numeric"], "unsupported");
+  EXPECT_EQ(parse_json(r4)["backward_error"], parse_json(r3)["backward_error"]);
 }
 
 TEST(SolveCli, PatternOnlyAndPerm) {
   SPAX_REQUIRE_SHARED();
   auto r = run_spax({"solve", shared("real/rajat01.mtx"), "--solver", "klu", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(parse(r)["values_synthesized"].get<bool>());
+  EXPECT_TRUE(parse_json(r)["values_synthesized"].get<bool>());
   EXPECT_NE(r.err.find("synthesized"), std::string::npos);
   test::ScratchDir d;
   std::vector<std::int64_t> p(479);
@@ -174,7 +167,7 @@ TEST(SolveCli, PatternOnlyAndPerm) {
     r = run_spax({"solve", shared("real/west0479.mtx"), "--solver", s, "--perm",
                   (d / "p.npy").string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << s << r.err;
-    EXPECT_EQ(parse(r)["ordering"], "given") << s;
+    EXPECT_EQ(parse_json(r)["ordering"], "given") << s;
   }
 }
 
@@ -199,7 +192,7 @@ TEST(SolveCli, ConcurrentProcessesShareOneCache) {
     auto r = run_spax({"solve", a, "--solver", s, "--cache", cache, "--json", "--tol", "1e-6"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(r.err.empty()) << r.err;
-    EXPECT_EQ(parse(r)["cache"]["symbolic"], "hit") << s;
+    EXPECT_EQ(parse_json(r)["cache"]["symbolic"], "hit") << s;
   }
 }
 
@@ -207,7 +200,7 @@ TEST(SolveCli, EmptyMatrix) {
   SPAX_REQUIRE_SHARED();
   auto r = run_spax({"solve", shared("edge/empty_0x0.mtx"), "--solver", "klu", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(parse(r)["n"], 0);
+  EXPECT_EQ(parse_json(r)["n"], 0);
 }
 
 }  // namespace

@@ -13,14 +13,7 @@ namespace {
 
 using test::run_spax;
 
-nlohmann::json parse(const test::RunResult& r) {
-  try {
-    return nlohmann::json::parse(r.out);
-  } catch (...) {
-    ADD_FAILURE() << "not JSON: " << r.out << "\nstderr: " << r.err;
-    return {};
-  }
-}
+using test::parse_json;
 
 std::string grid(const test::ScratchDir& d, int n) {
   const std::string f = (d / ("grid" + std::to_string(n) + ".mtx")).string();
@@ -35,7 +28,7 @@ TEST(SolveIterativeCli, AmgCgOnAGrid) {
   auto r = run_spax({"solve", f, "--solver", "cg+amg", "--tol", "1e-8", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");  // no MPI noise
-  auto j = parse(r);
+  auto j = parse_json(r);
   EXPECT_EQ(j["solver"], "cg+amg");
   ASSERT_TRUE(j.contains("iterative"));
   EXPECT_LT(j["iterative"]["iterations"][0].get<int>(), 30);
@@ -47,7 +40,7 @@ TEST(SolveIterativeCli, AmgCgOnAGrid) {
   auto c = run_spax(
       {"solve", f, "--solver", "gmres+jacobi", "--cache", (d / "cache").string(), "--json"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(parse(c)["cache"]["symbolic"], "unsupported");
+  EXPECT_EQ(parse_json(c)["cache"]["symbolic"], "unsupported");
 }
 
 TEST(SolveIterativeCli, NotConvergingExits3WithTheResidual) {
@@ -79,7 +72,7 @@ TEST(SolveIterativeCli, ResidualHistoryCsv) {
   auto r = run_spax({"solve", f, f, "--solver", "gmres+jacobi", "--restart", "10",
                      "--residual-history", csv.string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = parse(r);
+  auto j = parse_json(r);
   std::istringstream in(test::read_text_file(csv));
   std::string line;
   std::getline(in, line);
@@ -123,7 +116,7 @@ TEST(SolveIterativeCli, NewtonSequence) {
     a.insert(a.end(), {"--solver", s, "--json"});
     auto r = run_spax(a);
     ASSERT_EQ(r.exit_code, 0) << s << ": " << r.err;
-    auto j = parse(r);
+    auto j = parse_json(r);
     ASSERT_EQ(j["iterative"]["iterations"].size(), 3u);
     ASSERT_EQ(j["iterative"]["rebuilt"].size(), 3u);
     for (const auto& v : j["iterative"]["relative_residual"]) EXPECT_LE(v.get<double>(), 1e-8);

@@ -125,4 +125,13 @@ void write_text_file(const fs::path& p, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + p.string());
 }
 
+nlohmann::json parse_json(const RunResult& r) {
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (...) {
+    ADD_FAILURE() << "not JSON: " << r.out << "\nstderr: " << r.err;
+    return {};
+  }
+}
+
 }  // namespace spax::test

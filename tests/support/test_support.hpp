@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct RunResult {
 // Runs the spax binary with the given arguments (no shell involved), optionally feeding
 // `stdin_text` to its standard input; captures stdout and stderr.
 RunResult run_spax(const std::vector<std::string>& args, const std::string& stdin_text = {});
+
+// The run's stdout as JSON; a test failure (and null) when it is not JSON.
+nlohmann::json parse_json(const RunResult& r);
 
 std::string read_text_file(const fs::path& p);
 void write_text_file(const fs::path& p, const std::string& text);
