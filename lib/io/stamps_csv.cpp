@@ -143,6 +143,16 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
   (void)max_line;
   map.n_unknowns = declared_n >= 0 ? declared_n : max_index + 1;
   for (auto& r : raw) {
+    // Device indices number a model's devices 0..D-1, and per-device arrays are sized by the
+    // largest. Gaps are allowed, but not so many that a short file allocates gigabytes: D may be
+    // at most 16 per stamp line of the model, plus 1024.
+    const auto lines = static_cast<index_t>(r.device.size());
+    if (r.max_device >= 16 * lines + 1024)
+      throw_input("model '" + r.name + "': device " + std::to_string(r.max_device) + " with only " +
+                      std::to_string(lines) +
+                      " stamp line(s): device indices must number the devices from 0 (at most "
+                      "16 per stamp line, plus 1024)",
+                  name);
     StampModel m;
     m.name = r.name;
     m.n_devices = r.max_device + 1;

@@ -167,6 +167,24 @@ TEST(StampsCsv, MalformedLinesAreNamed) {
   EXPECT_EQ(csv_error(""), P("missing CSV header model,device,row,col", 0));
 }
 
+// Found by fuzz_stamps: one line with device 310000034 made the reader size per-device arrays at
+// 2.5 GB. Device indices may leave gaps, up to 16 per stamp line plus 1024.
+TEST(StampsCsv, DeviceIndicesFarBeyondTheFileAreRefused) {
+  const std::string head = "model,device,row,col\nr,0,0,0\n";
+  EXPECT_EQ(csv_error(head + "r,310000034,1,1\n").first,
+            "model 'r': device 310000034 with only 2 stamp line(s): device indices must number "
+            "the devices from 0 (at most 16 per stamp line, plus 1024)");
+  // 2 lines allow devices 0..1055: the largest accepted index is 1055.
+  EXPECT_EQ(csv_error(head + "r,1056,1,1\n").first.substr(0, 21), "model 'r': device 105");
+  StampMap ok = parse_stamps_csv(head + "r,1055,1,1\n", "ok.csv");
+  ASSERT_EQ(ok.models.size(), 1u);
+  EXPECT_EQ(ok.models[0].n_devices, 1056);
+  // The input the fuzzer found, kept as it was.
+  std::string found =
+      test::read_text_file(test::test_data_dir() / "fuzz" / "stamps_device_oom.csv");
+  EXPECT_NE(csv_error(found).first.find("device 310000034"), std::string::npos);
+}
+
 TEST(StampsFiles, JsonWriterRoundTripsAndBundledMapsRead) {
   ScratchDir dir;
   const StampMap a = parse_stamps_json(kGood, "good.json");
