@@ -44,7 +44,7 @@ spax_require_library(SPAX_LIB_openblas openblas libopenblas-dev)
 spax_require_library(SPAX_LIB_lapack lapack liblapack-dev)
 
 # hypre (BoomerAMG) from libhypre-dev. Debian builds it with MPI (Open MPI), so its headers need
-# mpi.h and the library needs libmpi; only lib/solve/hypre_amg.cpp sees either.
+# mpi.h and the library needs libmpi; only the plugin lib/plugins/hypre_amg.cpp sees either.
 find_path(SPAX_HYPRE_INCLUDE_DIR NAMES HYPRE_parcsr_ls.h PATH_SUFFIXES hypre)
 spax_require_library(SPAX_LIB_hypre HYPRE libhypre-dev)
 if(NOT SPAX_HYPRE_INCLUDE_DIR)
@@ -75,9 +75,14 @@ endif()
 add_library(spax_deps INTERFACE)
 target_include_directories(spax_deps SYSTEM INTERFACE
   ${SPAX_SUITESPARSE_INCLUDE_DIR} ${SPAX_METIS_INCLUDE_DIR} ${SPAX_SUPERLU_INCLUDE_DIR}
-  ${SPAX_EIGEN_INCLUDE_DIR} ${SPAX_HYPRE_INCLUDE_DIR})
-# The C bindings only: Open MPI's mpi.h otherwise pulls in its C++ bindings (libmpi_cxx).
-target_compile_definitions(spax_deps INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
+  ${SPAX_EIGEN_INCLUDE_DIR})
 target_link_libraries(spax_deps INTERFACE ${SPAX_SUITESPARSE_LIBS} ${SPAX_LIB_metis}
-  ${SPAX_LIB_superlu} ${SPAX_LIB_hypre} MPI::MPI_C ${SPAX_LIB_openblas} ${SPAX_LIB_lapack}
+  ${SPAX_LIB_superlu} ${SPAX_LIB_openblas} ${SPAX_LIB_lapack}
   ZLIB::ZLIB Threads::Threads nlohmann_json::nlohmann_json)
+
+# hypre and MPI, for the AMG plugin only.
+add_library(spax_hypre_deps INTERFACE)
+target_include_directories(spax_hypre_deps SYSTEM INTERFACE ${SPAX_HYPRE_INCLUDE_DIR})
+# The C bindings only: Open MPI's mpi.h otherwise pulls in its C++ bindings (libmpi_cxx).
+target_compile_definitions(spax_hypre_deps INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
+target_link_libraries(spax_hypre_deps INTERFACE ${SPAX_LIB_hypre} MPI::MPI_C)

@@ -51,7 +51,7 @@ std::vector<std::string> preconditioner_knobs(const std::string& kind);
 // Validates the knobs (usage errors) and creates the preconditioner.
 std::unique_ptr<Preconditioner> make_preconditioner(const std::string& kind,
                                                     const std::string& options);
-// hypre's BoomerAMG, one cycle per apply (hypre_amg.cpp).
+// hypre's BoomerAMG, one cycle per apply (lib/plugins/hypre_amg.cpp, loaded by amg_plugin.cpp).
 std::unique_ptr<Preconditioner> make_amg_preconditioner(
     const std::map<std::string, std::string>& knobs);
 std::vector<std::string> amg_knobs();

@@ -1,6 +1,8 @@
 // hypre's BoomerAMG as a preconditioner: one cycle per apply, set up from the matrix through the
 // IJ interface (ParCSR) on MPI_COMM_SELF. Debian's hypre is built with MPI, so MPI is initialised
 // once, lazily, as a singleton (no mpirun), and finalised at exit; MPI stays inside this file.
+// Built as the plugin libspax-hypre.so, which libspax loads on the first AMG setup: hypre and
+// Open MPI cost every other spax command about 5 ms of start-up when linked in.
 #include <mpi.h>
 
 #include <HYPRE.h>
@@ -177,14 +179,11 @@ class AmgPreconditioner final : public Preconditioner {
 
 }  // namespace
 
-std::vector<std::string> amg_knobs() {
-  return {"strong_threshold", "coarsen", "interp", "relax", "agg_levels",
-          "max_levels",       "pmax",    "sweeps", "cycle"};
-}
-
-std::unique_ptr<Preconditioner> make_amg_preconditioner(
-    const std::map<std::string, std::string>& knobs) {
-  return std::make_unique<AmgPreconditioner>(knobs);
-}
-
 }  // namespace spax::solve_detail
+
+// The plugin's entry point, found by name (dlsym) from lib/solve/amg_plugin.cpp. Ownership of the
+// returned object passes to the caller; errors propagate as spax::Error exceptions.
+extern "C" __attribute__((visibility("default"))) spax::solve_detail::Preconditioner*
+spax_hypre_make_amg(const std::map<std::string, std::string>* knobs) {
+  return new spax::solve_detail::AmgPreconditioner(*knobs);
+}
