@@ -69,7 +69,7 @@ const Registration reg("analyze", [](CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--lu-relax", opts->lu_relax,
                   "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
-                  "when it ends within 5x the time of a run without relaxation, else that run's "
+                  "when it ends within 3x the time of a run without relaxation, else that run's "
                   "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
                   "rows; counts differ only by ties in the pivot search)")
       ->capture_default_str()

@@ -280,7 +280,7 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
     // process, kept when it ends within a few times the first run's time.
     Timer t;
     Counts fast = superlu_factor_counts(&options, &AC, etree, perm_c, 1);
-    const double budget = std::max(0.2, 5.0 * t.seconds());
+    const double budget = std::max(0.1, 3.0 * t.seconds());
     const int relax = sp_ienv(2);
     detail::ChildOutcome out = detail::run_in_child(
         [&] { return encode(superlu_factor_counts(&options, &AC, etree, perm_c, relax)); }, budget);

@@ -119,7 +119,7 @@ struct LuFillOptions {
   double timeout_seconds = 60.0;  // per factorization; <= 0: no limit
   int max_parallel = 1;           // child processes running at once
   // SuperLU's relaxed-supernode size for dgstrf. 0 (auto): scipy's (sp_ienv(2) = 10) when it
-  // ends within 5x the time of a run without relaxation, else the counts of that run (noted).
+  // ends within 3x the time of a run without relaxation, else the counts of that run (noted).
   // Relaxed supernodes pad the factor with explicit zeros; on matrices with dense rows (circuit
   // supply nets) the padded dense updates cost 100x the real work. The counts drop zeros as
   // scipy does, so only ties in the pivot search and exact cancellation tell the two apart.
