@@ -56,7 +56,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     lo.klu = options.klu;
     lo.timeout_seconds = options.lu_timeout;
     lo.superlu_relax = options.superlu_relax;
-    lo.max_parallel = threads;
+    lo.max_parallel = threads + 2;
     job = start_lu_fill(a, lo);
   }
   r.timings.emplace_back("lu_fill_start", t.seconds());
