@@ -536,18 +536,10 @@ class LuFillJob {
     while (::waitpid(t.pid, &status, 0) < 0 && errno == EINTR) {
     }
     ::close(t.fd);
-    if (timed_out) {
-      t.done = true;
-      LuFillEntry& e = entry(t);
-      e.ok = false;
-      e.skipped = format_timeout(options.timeout_seconds);
-      e.seconds = options.timeout_seconds;
-      return;
-    }
-    Counts c = decode(t.buffer);
-    if (c.ok && options.timeout_seconds > 0 && c.seconds > options.timeout_seconds) {
-      // It finished, but only after its time was up (the parent was busy meanwhile): the
-      // timeout applies to the factorization's own time, whenever the parent looks.
+    Counts c = timed_out ? Counts{} : decode(t.buffer);
+    // A child that finished only after its time was up (the parent was busy meanwhile) is
+    // skipped too: the timeout applies to the factorization's own time, whenever the parent looks.
+    if (timed_out || (c.ok && options.timeout_seconds > 0 && c.seconds > options.timeout_seconds)) {
       t.done = true;
       LuFillEntry& e = entry(t);
       e.ok = false;

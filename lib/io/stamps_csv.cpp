@@ -37,7 +37,6 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
   index_t line_no = 0;
   bool have_header = false;
   std::int64_t max_index = -1;
-  index_t max_line = 0;
   std::size_t last_model = std::numeric_limits<std::size_t>::max();
 
   std::size_t pos = 0;
@@ -112,10 +111,7 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
       if (v[k] >= std::numeric_limits<stamp_index_t>::max())
         throw_input(std::string(kField[k]) + ' ' + std::to_string(v[k]) + " is too large", name,
                     line_no);
-      if (v[k] > max_index) {
-        max_index = v[k];
-        max_line = line_no;
-      }
+      max_index = std::max<std::int64_t>(max_index, v[k]);
     }
     std::size_t mi;
     if (last_model < raw.size() && raw[last_model].name == f[0]) {
@@ -140,7 +136,6 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
     m.max_device = std::max(m.max_device, v[0]);
   }
   if (!have_header) throw_input("missing CSV header model,device,row,col", name, line_no);
-  (void)max_line;
   map.n_unknowns = declared_n >= 0 ? declared_n : max_index + 1;
   for (auto& r : raw) {
     // Device indices number a model's devices 0..D-1, and per-device arrays are sized by the

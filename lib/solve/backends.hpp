@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "spax/solve.hpp"
@@ -57,6 +58,21 @@ struct Reader {
     return v;
   }
 };
+
+// A cached symbolic analysis restored by re-running `analyze` with the cached ordering `perm` in
+// place of the options' own (which are kept), then recording the cached ordering's name and no
+// analysis time. For the backends whose symbolic object is cheap to rebuild from its ordering.
+template <class Analyze>
+void reanalyze_with_ordering(SolverOptions& options, SolverStats& stats, std::vector<index_t> perm,
+                             std::string ordering_name, Analyze&& analyze) {
+  SolverOptions saved = options;
+  options.ordering = "given";
+  options.permutation = std::move(perm);
+  analyze();
+  options = std::move(saved);
+  stats.ordering = std::move(ordering_name);
+  stats.analyze_seconds = 0.0;
+}
 
 // The column ordering the options ask for, validated against n ("given" only).
 void check_given(const SolverOptions& o, index_t n);

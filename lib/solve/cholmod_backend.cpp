@@ -118,13 +118,7 @@ class CholmodSolver final : public Solver {
     Reader r{bytes};
     auto p = r.get_array<index_t>();
     if (!r.ok || !is_permutation(p, a.nrows)) return false;
-    SolverOptions saved = opt_;
-    opt_.ordering = "given";
-    opt_.permutation = p;
-    analyze(a);
-    opt_ = saved;
-    stats_.ordering = bytes.substr(r.pos);
-    stats_.analyze_seconds = 0.0;
+    reanalyze_with_ordering(opt_, stats_, std::move(p), bytes.substr(r.pos), [&] { analyze(a); });
     return true;
   }
 

@@ -42,13 +42,7 @@ class DenseSolver final : public Solver {
     Timer t;
     complex_ = a.is_complex();
     std::size_t nn = static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_);
-    double anorm = 0.0;
-    for (index_t j = 0; j < a.ncols; ++j) {
-      double s = 0.0;
-      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
-        s += complex_ ? std::abs(a.zvalues[p]) : std::abs(a.values[p]);
-      anorm = std::max(anorm, s);
-    }
+    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
     ipiv_.assign(static_cast<std::size_t>(n_), 0);
     int info = 0;
     if (complex_) {

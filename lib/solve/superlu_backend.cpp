@@ -104,14 +104,8 @@ class SuperluSolver final : public Solver {
     auto p = r.get_array<int>();
     const std::vector<index_t> p64(p.begin(), p.end());
     if (!r.ok || !is_permutation(p64, a.nrows)) return false;
-    std::vector<index_t> q = invert_permutation(p64);
-    SolverOptions saved = opt_;
-    opt_.ordering = "given";
-    opt_.permutation = q;
-    analyze(a);
-    opt_ = saved;
-    stats_.ordering = bytes.substr(r.pos);
-    stats_.analyze_seconds = 0.0;
+    reanalyze_with_ordering(opt_, stats_, invert_permutation(p64), bytes.substr(r.pos),
+                            [&] { analyze(a); });
     return true;
   }
 
@@ -173,13 +167,7 @@ class SuperluSolver final : public Solver {
     stats_.nnz_U = static_cast<NCformat*>(u_.Store)->nnz;
     stats_.flops = flops;
     // 1-norm of A for the condition estimate.
-    double anorm = 0.0;
-    for (index_t j = 0; j < a.ncols; ++j) {
-      double s = 0.0;
-      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
-        s += complex_ ? std::abs(a.zvalues[p]) : std::abs(a.values[p]);
-      anorm = std::max(anorm, s);
-    }
+    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
     double rc = 0.0;
     char norm[] = "1";
     StatInit(&stat);

@@ -93,4 +93,16 @@ SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor) {
   return to_csc(t);
 }
 
+SparseMatrix from_triplets(index_t m, index_t n, const Entries& entries) {
+  TripletMatrix t;
+  t.nrows = m;
+  t.ncols = n;
+  for (const auto& [i, j, v] : entries) {
+    t.rows.push_back(i);
+    t.cols.push_back(j);
+    t.values.push_back(v);
+  }
+  return to_csc(t);
+}
+
 }  // namespace spax::test

@@ -2,6 +2,7 @@
 // solve tests as the independent reference for A x = b and A^H x = b on small matrices.
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "spax/sparse.hpp"
@@ -21,5 +22,9 @@ double relative_difference(const std::vector<complex_t>& x, const std::vector<co
 
 // A square CSC matrix from a dense row-major array (zeros are not stored).
 SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor);
+
+// An m x n CSC matrix from (row, col, value) entries (duplicates summed, as to_csc does).
+using Entries = std::vector<std::tuple<index_t, index_t, double>>;
+SparseMatrix from_triplets(index_t m, index_t n, const Entries& entries);
 
 }  // namespace spax::test

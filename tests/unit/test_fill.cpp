@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "reference_solve.hpp"
 #include "reference_structure.hpp"
 #include "spax/io.hpp"
 #include "spax/structure.hpp"
@@ -15,16 +16,8 @@
 namespace spax {
 namespace {
 
-SparseMatrix make(index_t n, std::vector<std::tuple<index_t, index_t, double>> e) {
-  TripletMatrix t;
-  t.nrows = n;
-  t.ncols = n;
-  for (auto [i, j, v] : e) {
-    t.rows.push_back(i);
-    t.cols.push_back(j);
-    t.values.push_back(v);
-  }
-  return to_csc(t);
+SparseMatrix make(index_t n, const test::Entries& e) {
+  return test::from_triplets(n, n, e);
 }
 
 SparseMatrix grid2d(index_t k) {
@@ -121,7 +114,7 @@ std::vector<index_t> identity(index_t n) {
 TEST(Fill, NoPivotCountsByHand) {
   // Arrow pointing up-left: the dense first row and column fill everything when eliminated
   // first (L and U full: 4*5/2 each), nothing when eliminated last.
-  std::vector<std::tuple<index_t, index_t, double>> e;
+  test::Entries e;
   for (index_t i = 0; i < 4; ++i) e.push_back({i, i, 4.0});
   for (index_t i = 1; i < 4; ++i) e.push_back({0, i, 1.0}), e.push_back({i, 0, 1.0});
   SparseMatrix a = make(4, e);
@@ -156,7 +149,7 @@ TEST(Fill, NoPivotCountsMatchDenseReference) {
   for (int trial = 0; trial < 40; ++trial) {
     const index_t n = 5 + static_cast<index_t>(next() % 60);
     const int per_col = 1 + static_cast<int>(next() % 4);
-    std::vector<std::tuple<index_t, index_t, double>> e;
+    test::Entries e;
     for (index_t j = 0; j < n; ++j) {
       e.push_back({j, j, 1.0});
       for (int k = 0; k < per_col; ++k)

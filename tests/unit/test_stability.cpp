@@ -3,21 +3,14 @@
 
 #include <cmath>
 
+#include "reference_solve.hpp"
 #include "spax/structure.hpp"
 
 namespace spax {
 namespace {
 
-SparseMatrix make(std::vector<std::tuple<index_t, index_t, double>> e) {
-  TripletMatrix t;
-  t.nrows = 2;
-  t.ncols = 2;
-  for (auto [i, j, v] : e) {
-    t.rows.push_back(i);
-    t.cols.push_back(j);
-    t.values.push_back(v);
-  }
-  return to_csc(t);
+SparseMatrix make(const test::Entries& e) {
+  return test::from_triplets(2, 2, e);
 }
 
 TEST(Stability, FixedPatternValueVariation) {

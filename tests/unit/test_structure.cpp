@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "reference_solve.hpp"
 #include "reference_structure.hpp"
 #include "spax/io.hpp"
 #include "spax/structure.hpp"
@@ -12,16 +13,9 @@
 namespace spax {
 namespace {
 
-SparseMatrix make(index_t m, index_t n, std::vector<std::tuple<index_t, index_t, double>> e) {
-  TripletMatrix t;
-  t.nrows = m;
-  t.ncols = n;
-  for (auto [i, j, v] : e) {
-    t.rows.push_back(i);
-    t.cols.push_back(j);
-    t.values.push_back(v);
-  }
-  return to_csc(t);
+using test::Entries;
+SparseMatrix make(index_t m, index_t n, const Entries& e) {
+  return test::from_triplets(m, n, e);
 }
 
 TEST(Structure, HandComputed4x4) {
