@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "core/child.hpp"
+#include "spax/analysis.hpp"
 #include "spax/structure.hpp"
 #include "spax/timer.hpp"
 
@@ -42,6 +44,8 @@ struct Counts {
 
 std::string encode(const Counts& c);
 Counts decode(const std::string& s);
+
+void write_all(int fd, const void* data, std::size_t size);
 
 double cpu_seconds() {
   timespec ts{};
@@ -168,16 +172,29 @@ LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q)
 
 namespace {
 
+// Sends get_perm_c's column order to the parent through `fd` (then closed): the seconds it took
+// (double), n (int32), then perm_c (n int32). Read by take_mmd_order.
+void send_column_order(int fd, double seconds, const std::vector<int>& perm_c) {
+  const auto n = static_cast<std::int32_t>(perm_c.size());
+  write_all(fd, &seconds, sizeof seconds);
+  write_all(fd, &n, sizeof n);
+  write_all(fd, perm_c.data(), perm_c.size() * sizeof(int));
+  ::close(fd);
+}
+
 // SuperLU's column ordering as get_perm_c computes it, followed by sp_preorder's postorder of
-// the column elimination tree: perm_c[c] is the position of column c of A.
+// the column elimination tree: perm_c[c] is the position of column c of A. With order_fd >= 0
+// the order before the postorder (get_perm_c's own) is also sent there.
 std::vector<int> superlu_column_order(SuperMatrix* A, const superlu_options_t& options, int n,
                                       const std::vector<int>& colptr,
                                       const std::vector<int>& rowind, std::vector<int>* etree,
-                                      SuperMatrix* AC) {
+                                      SuperMatrix* AC, int order_fd) {
   const int nnz = colptr.back();
   std::vector<int> perm_c(static_cast<std::size_t>(n));
+  Timer timer;
   if (options.ColPerm != COLAMD || !superlu_own_colamd(n, nnz, colptr, rowind, perm_c))
     get_perm_c(options.ColPerm, A, perm_c.data());
+  if (order_fd >= 0) send_column_order(order_fd, timer.seconds(), perm_c);
   etree->assign(static_cast<std::size_t>(n), 0);
   sp_preorder(const_cast<superlu_options_t*>(&options), A, perm_c.data(), etree->data(), AC);
   return perm_c;
@@ -239,7 +256,8 @@ Counts superlu_factor_counts(superlu_options_t* options, SuperMatrix* AC, std::v
   return c;
 }
 
-Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, bool synthesized) {
+Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, bool synthesized,
+                   int order_fd) {
   Counts c;
   const int n = to_int32(a.ncols, "matrix dimension");
   const int nnz = to_int32(a.nnz(), "number of nonzeros");
@@ -256,7 +274,8 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
   dCreate_CompCol_Matrix(&A, n, n, nnz, values.data(), rowind.data(), colptr.data(), SLU_NC, SLU_D,
                          SLU_GE);
   std::vector<int> etree;
-  std::vector<int> perm_c = superlu_column_order(&A, options, n, colptr, rowind, &etree, &AC);
+  std::vector<int> perm_c =
+      superlu_column_order(&A, options, n, colptr, rowind, &etree, &AC, order_fd);
   Destroy_SuperMatrix_Store(&A);  // the arrays themselves belong to the vectors above
   if (synthesized) {
     // Synthesized values are diagonally dominant by columns with positive diagonal and negative
@@ -283,29 +302,33 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
     c.method = "dgstrf, relax " + std::to_string(opt.superlu_relax);
   } else {
     // Relaxed supernodes as scipy uses them give scipy's counts exactly, but on matrices with
-    // dense rows (circuit supply nets) their padded dense updates cost 100x the real work. So:
-    // first without relaxation (the real work only), then scipy's relaxation in a child
-    // process, kept when it ends within 3x the first run's CPU time. CPU time, not wall time:
-    // the LU children share the cores with each other and with the parent's orderings.
+    // dense rows (circuit supply nets) their padded dense updates cost 100x the real work. So
+    // both run side by side: scipy's relaxation in a child process, and here the run without it
+    // (the real work only). Scipy's counts are kept when that child ends within 3x the CPU time
+    // of the run without. CPU time, not wall time: the LU processes share the cores with each
+    // other and with the parent's orderings.
+    const int relax = sp_ienv(2);
+    detail::ChildHandle exact_child = detail::start_child([&] {
+      if (opt.timeout_seconds > 0) {
+        // A backstop: the budget below is enforced from here, but never past the LU timeout.
+        itimerval limit{};
+        limit.it_value.tv_sec = static_cast<time_t>(std::ceil(opt.timeout_seconds));
+        ::setitimer(ITIMER_PROF, &limit, nullptr);
+      }
+      return encode(superlu_factor_counts(&options, &AC, etree, perm_c, relax));
+    });
     const double t0 = cpu_seconds();
     Counts fast = superlu_factor_counts(&options, &AC, etree, perm_c, 1);
     const double budget = std::max(0.1, 3.0 * (cpu_seconds() - t0));
-    const int relax = sp_ienv(2);
-    detail::ChildOutcome out = detail::run_in_child(
-        [&] {
-          // SIGPROF (default action: terminate) when the child's CPU time passes the budget.
-          itimerval limit{};
-          limit.it_value.tv_sec = static_cast<time_t>(budget);
-          limit.it_value.tv_usec =
-              static_cast<suseconds_t>((budget - std::floor(budget)) * 1e6) + 1;
-          ::setitimer(ITIMER_PROF, &limit, nullptr);
-          return encode(superlu_factor_counts(&options, &AC, etree, perm_c, relax));
-        },
-        10.0 * budget + 1.0);
-    const bool stopped = out.timed_out || (out.crashed && out.signal == SIGPROF);
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - exact_child.start).count();
+    detail::ChildOutcome out =
+        detail::wait_child(exact_child, waited + 10.0 * budget + 1.0, [budget] { return budget; });
+    const bool stopped = out.timed_out || out.over_budget || (out.crashed && out.signal == SIGPROF);
+    const bool ended = !out.timed_out && !out.over_budget && !out.crashed;
     Counts exact;
-    if (!out.timed_out && !out.crashed) exact = decode(out.payload);
-    if (exact.ok || (!out.timed_out && !out.crashed && !fast.ok)) {
+    if (ended) exact = decode(out.payload);
+    if (exact.ok || (ended && !fast.ok)) {
       c = exact;
       c.method = "dgstrf, relax " + std::to_string(relax) + " (as scipy)";
     } else {
@@ -356,16 +379,17 @@ Counts run_klu(const SparseMatrix& a, int ordering) {
   return c;
 }
 
-Counts run_kind(const SparseMatrix& a, Kind kind, const LuFillOptions& opt, bool synthesized) {
+Counts run_kind(const SparseMatrix& a, Kind kind, const LuFillOptions& opt, bool synthesized,
+                int order_fd = -1) {
   Timer t;
   Counts c;
   try {
     switch (kind) {
       case Kind::superlu_mmd:
-        c = run_superlu(a, MMD_AT_PLUS_A, opt, synthesized);
+        c = run_superlu(a, MMD_AT_PLUS_A, opt, synthesized, order_fd);
         break;
       case Kind::superlu_colamd:
-        c = run_superlu(a, COLAMD, opt, synthesized);
+        c = run_superlu(a, COLAMD, opt, synthesized, -1);
         break;
       case Kind::klu_amd:
         c = run_klu(a, 0);
@@ -425,16 +449,30 @@ std::string format_timeout(double t) {
   return buf;
 }
 
-void write_all(int fd, const std::string& s) {
+void write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
   std::size_t done = 0;
-  while (done < s.size()) {
-    ssize_t w = ::write(fd, s.data() + done, s.size() - done);
+  while (done < size) {
+    ssize_t w = ::write(fd, p + done, size - done);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return;
+      return;  // the reader is gone (SIGPIPE is ignored in the children)
     }
     done += static_cast<std::size_t>(w);
   }
+}
+
+// Reads exactly `size` bytes (false at an early end of the pipe or an error).
+bool read_all(int fd, void* data, std::size_t size) {
+  char* p = static_cast<char*>(data);
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t r = ::read(fd, p + done, size - done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<std::size_t>(r);
+  }
+  return true;
 }
 
 }  // namespace
@@ -447,6 +485,7 @@ class LuFillJob {
     std::size_t index = 0;  // into result.superlu or result.klu
     pid_t pid = -1;
     int fd = -1;
+    int order_fd = -1;  // SuperLU MMD with share_mmd_order: get_perm_c's order comes here first
     std::string buffer;
     std::chrono::steady_clock::time_point started;
     bool launched = false;
@@ -464,6 +503,7 @@ class LuFillJob {
 
   ~LuFillJob() {
     for (auto& t : tasks) {
+      close_order(t);
       if (t.launched && !t.done) {
         ::kill(t.pid, SIGKILL);
         int st = 0;
@@ -473,39 +513,70 @@ class LuFillJob {
     }
   }
 
+  static void close_order(Task& t) {
+    if (t.order_fd >= 0) ::close(t.order_fd);
+    t.order_fd = -1;
+  }
+
   void launch(Task& t) {
     t.launched = true;
     t.started = std::chrono::steady_clock::now();
-    int fds[2];
-    if (::pipe(fds) != 0) {
-      finish(t, run_kind(
-                    values, t.kind, options,
-                    result.values == "synthesized"));  // no pipe: run in-process without a timeout
-      return;
+    const bool synthesized = result.values == "synthesized";
+    int order[2] = {-1, -1};
+    if (t.kind == Kind::superlu_mmd && options.share_mmd_order && ::pipe(order) != 0)
+      order[0] = order[1] = -1;
+    try {
+      detail::ChildHandle h = detail::start_child([&] {
+        if (order[0] >= 0) ::close(order[0]);
+        // One BLAS thread per child: the children already run side by side, and OpenBLAS's
+        // threads on SuperLU's small dense blocks only add contention.
+        using set_threads_t = void (*)(int);
+        if (auto f =
+                reinterpret_cast<set_threads_t>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+          f(1);
+        return encode(run_kind(values, t.kind, options, synthesized, order[1]));
+      });
+      t.pid = h.pid;
+      t.fd = h.fd;
+      t.started = h.start;
+      t.order_fd = order[0];
+      if (order[1] >= 0) ::close(order[1]);
+    } catch (const Error&) {
+      // No pipe or no process: run here, without a timeout.
+      if (order[0] >= 0) ::close(order[0]);
+      if (order[1] >= 0) ::close(order[1]);
+      finish(t, run_kind(values, t.kind, options, synthesized));
     }
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) {
-      ::close(fds[0]);
-      ::close(fds[1]);
-      finish(t, run_kind(values, t.kind, options, result.values == "synthesized"));
-      return;
+  }
+
+  // The MMD child's get_perm_c order, as a spax ordering (perm[k] = column in position k).
+  bool take_mmd_order(Ordering& o) {
+    for (auto& t : tasks) {
+      if (t.kind != Kind::superlu_mmd || t.order_fd < 0) continue;
+      double seconds = 0.0;
+      std::int32_t n = -1;
+      std::vector<int> perm_c;
+      bool ok = read_all(t.order_fd, &seconds, sizeof seconds) &&
+                read_all(t.order_fd, &n, sizeof n) && n == result.n;
+      if (ok) {
+        perm_c.resize(static_cast<std::size_t>(n));
+        ok = read_all(t.order_fd, perm_c.data(), perm_c.size() * sizeof(int));
+      }
+      close_order(t);
+      if (!ok) return false;
+      // SuperLU: perm_c[c] = position of column c.
+      std::vector<index_t> p(static_cast<std::size_t>(n), -1);
+      for (index_t c = 0; c < n; ++c) {
+        const int k = perm_c[static_cast<std::size_t>(c)];
+        if (k < 0 || k >= n || p[static_cast<std::size_t>(k)] != -1) return false;
+        p[static_cast<std::size_t>(k)] = c;
+      }
+      o.name = "mmd";
+      o.perm = std::move(p);
+      o.seconds = seconds;
+      return true;
     }
-    if (pid == 0) {
-      ::close(fds[0]);
-      // One BLAS thread per child: the children already run side by side, and OpenBLAS's
-      // threads on SuperLU's small dense blocks only add contention.
-      using set_threads_t = void (*)(int);
-      if (auto f =
-              reinterpret_cast<set_threads_t>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        f(1);
-      write_all(fds[1], encode(run_kind(values, t.kind, options, result.values == "synthesized")));
-      ::close(fds[1]);
-      ::_exit(0);
-    }
-    ::close(fds[1]);
-    t.pid = pid;
-    t.fd = fds[0];
+    return false;
   }
 
   void finish(Task& t, const Counts& c) {
@@ -531,6 +602,7 @@ class LuFillJob {
   }
 
   void reap(Task& t, bool timed_out) {
+    close_order(t);
     if (timed_out) ::kill(t.pid, SIGKILL);
     int status = 0;
     while (::waitpid(t.pid, &status, 0) < 0 && errno == EINTR) {
@@ -681,7 +753,13 @@ void poll_lu_fill(LuFillJob& job) {
   job.pump(false);
 }
 
+bool take_mmd_order(LuFillJob& job, Ordering& order) {
+  return job.take_mmd_order(order);
+}
+
 LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job) {
+  // An order nobody took: the child's write fails (EPIPE) instead of blocking.
+  for (auto& t : job->tasks) LuFillJob::close_order(t);
   job->pump(true);
   LuFillResult r = std::move(job->result);
   auto best = [](const std::vector<LuFillEntry>& list) {

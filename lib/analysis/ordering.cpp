@@ -204,8 +204,13 @@ std::vector<OrderingAnalysis> analyze_orderings(const SparseMatrix& a,
                             std::max<std::size_t>(1, names_in.size())));
   std::atomic<std::size_t> next{0};
   run_parallel(threads, [&](int) {
-    for (std::size_t i = next++; i < names_in.size(); i = next++)
-      out[i] = analyze_ordering(a, compute_ordering(a, names_in[i]), options);
+    for (std::size_t i = next++; i < names_in.size(); i = next++) {
+      Ordering o;
+      if (!options.provided || !options.provided(names_in[i], o) ||
+          !is_permutation(o.perm, a.ncols))
+        o = compute_ordering(a, names_in[i]);
+      out[i] = analyze_ordering(a, o, options);
+    }
   });
   return out;
 }

@@ -2,24 +2,27 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 
 #include "spax/common.hpp"
 
 namespace spax::detail {
 
-ChildOutcome run_in_child(const std::function<std::string()>& work, double timeout_seconds) {
+ChildHandle start_child(const std::function<std::string()>& work) {
   int fds[2];
   if (::pipe(fds) != 0) throw_internal("pipe failed");
   std::fflush(nullptr);  // nothing buffered may be written twice
-  const auto start = std::chrono::steady_clock::now();
+  ChildHandle h;
+  h.start = std::chrono::steady_clock::now();
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -28,6 +31,10 @@ ChildOutcome run_in_child(const std::function<std::string()>& work, double timeo
   }
   if (pid == 0) {
     ::close(fds[0]);
+    // An orphaned child would keep computing for nobody.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    ::signal(SIGPIPE, SIG_IGN);  // a parent gone or no longer reading: the write fails, no more
     std::string s;
     try {
       s = work();
@@ -46,9 +53,29 @@ ChildOutcome run_in_child(const std::function<std::string()>& work, double timeo
     ::_exit(0);
   }
   ::close(fds[1]);
+  h.pid = pid;
+  h.fd = fds[0];
+  return h;
+}
+
+namespace {
+
+// CPU time (user + system) used so far by process `pid`, or -1 when it cannot be read.
+double process_cpu_seconds(pid_t pid) {
+  clockid_t clock;
+  if (::clock_getcpuclockid(pid, &clock) != 0) return -1.0;
+  timespec ts{};
+  if (::clock_gettime(clock, &ts) != 0) return -1.0;
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+}  // namespace
+
+ChildOutcome wait_child(ChildHandle& child, double timeout_seconds,
+                        const std::function<double()>& cpu_budget) {
   ChildOutcome out;
   auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - child.start).count();
   };
   char buf[65536];
   for (;;) {
@@ -61,11 +88,22 @@ ChildOutcome run_in_child(const std::function<std::string()>& work, double timeo
       }
       ms = static_cast<int>(std::ceil(left * 1000.0));
     }
-    pollfd pfd{fds[0], POLLIN, 0};
+    if (cpu_budget) {
+      ms = ms < 0 ? 10 : std::min(ms, 10);
+      const double budget = cpu_budget();
+      if (budget > 0) {
+        const double used = process_cpu_seconds(child.pid);
+        if (used > budget) {
+          out.over_budget = true;
+          break;
+        }
+      }
+    }
+    pollfd pfd{child.fd, POLLIN, 0};
     int r = ::poll(&pfd, 1, ms);
     if (r < 0 && errno == EINTR) continue;
-    if (r == 0) continue;  // re-check the deadline
-    ssize_t got = ::read(fds[0], buf, sizeof buf);
+    if (r == 0) continue;  // re-check the deadline and the budget
+    ssize_t got = ::read(child.fd, buf, sizeof buf);
     if (got > 0) {
       out.payload.append(buf, static_cast<std::size_t>(got));
       continue;
@@ -73,17 +111,24 @@ ChildOutcome run_in_child(const std::function<std::string()>& work, double timeo
     if (got < 0 && errno == EINTR) continue;
     break;  // end of the pipe: the child is done
   }
-  ::close(fds[0]);
-  if (out.timed_out) ::kill(pid, SIGKILL);
+  ::close(child.fd);
+  child.fd = -1;
+  if (out.timed_out || out.over_budget) ::kill(child.pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  child.pid = -1;
   out.seconds = elapsed();
-  if (!out.timed_out && WIFSIGNALED(status)) {
+  if (!out.timed_out && !out.over_budget && WIFSIGNALED(status)) {
     out.crashed = true;
     out.signal = WTERMSIG(status);
   }
   return out;
+}
+
+ChildOutcome run_in_child(const std::function<std::string()>& work, double timeout_seconds) {
+  ChildHandle h = start_child(work);
+  return wait_child(h, timeout_seconds);
 }
 
 }  // namespace spax::detail

@@ -57,6 +57,9 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     lo.timeout_seconds = options.lu_timeout;
     lo.superlu_relax = options.superlu_relax;
     lo.max_parallel = threads + 2;
+    lo.share_mmd_order = options.superlu && r.square && a.nrows > 0 &&
+                         std::find(options.orderings.begin(), options.orderings.end(), "mmd") !=
+                             options.orderings.end();
     job = start_lu_fill(a, lo);
   }
   r.timings.emplace_back("lu_fill_start", t.seconds());
@@ -74,6 +77,11 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     AnalysisOptions ao;
     ao.threads = threads;
     ao.relaxed = true;
+    // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
+    if (job)
+      ao.provided = [&job](const std::string& name, Ordering& o) {
+        return name == "mmd" && take_mmd_order(*job, o);
+      };
     std::vector<OrderingAnalysis> all = analyze_orderings(a, names, ao);
     r.timings.emplace_back("orderings", t.seconds());
     if (job) poll_lu_fill(*job);

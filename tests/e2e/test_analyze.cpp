@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "spax/analysis.hpp"
+#include "spax/io.hpp"
 #include "test_support.hpp"
 
 namespace spax {
@@ -230,6 +232,35 @@ TEST(Analyze, LuTimeoutSkipsAndReportCompletes) {
       << j["fill_in"].dump();
   EXPECT_EQ(j["elimination_tree"]["height"].get<int>() > 0, true);
   EXPECT_TRUE(fs::exists(dir / "out" / "etree_parent.npy"));
+}
+
+// The MMD ordering comes from the SuperLU MMD child when it runs (computed once for both
+// sections), else from this process: the same permutation either way, and SuperLU's own.
+TEST(Analyze, MmdOrderingSameFromTheLuChildOrNot) {
+  test::ScratchDir dir;
+  test::write_text_file(dir / "grid.mtx", grid_mtx(150));  // n = 22500: > a pipe's buffer
+  SparseMatrix a = read_matrix_market((dir / "grid.mtx").string()).matrix;
+  Ordering direct = compute_ordering(a, "mmd");
+  const std::vector<std::vector<std::string>> variants = {
+      {},                                                  // shared with the MMD child
+      {"--lu-fill", "klu"},                                // no SuperLU child
+      {"--lu-fill", "superlu", "--lu-timeout", "0.001"}};  // child stopped early
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    SCOPED_TRACE(v);
+    fs::path out = dir / ("out" + std::to_string(v));
+    std::vector<std::string> args = {"analyze",      (dir / "grid.mtx").string(),
+                                     "--output-dir", out.string(),
+                                     "--json",       "--orderings",
+                                     "mmd,amd"};
+    args.insert(args.end(), variants[v].begin(), variants[v].end());
+    auto r = test::run_spax(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    json j = json::parse(r.out);
+    EXPECT_GT(j["orderings"]["mmd"]["seconds"].get<double>(), 0.0);
+    std::vector<std::int64_t> p = read_npy(out / "perm_mmd.npy");
+    ASSERT_EQ(p.size(), direct.perm.size());
+    for (std::size_t k = 0; k < p.size(); ++k) ASSERT_EQ(p[k], direct.perm[k]) << "position " << k;
+  }
 }
 
 TEST(Analyze, MeasureTimesEachOrdering) {

@@ -9,6 +9,7 @@
 
 #include "reference_solve.hpp"
 #include "reference_structure.hpp"
+#include "spax/analysis.hpp"
 #include "spax/io.hpp"
 #include "spax/structure.hpp"
 #include "test_support.hpp"
@@ -101,6 +102,72 @@ TEST(Fill, PatternGetsSynthesizedValues) {
   LuFillResult r = compute_lu_fill(a, {});
   EXPECT_EQ(r.values, "synthesized");
   for (const auto& e : r.superlu) EXPECT_TRUE(e.ok) << e.error;
+}
+
+// --- the MMD child's column order, shared with the orderings analysis -----------------
+
+// A grid of 130^2 = 16900 unknowns: its order (67.6 kB) does not fit a pipe's 64 kB buffer.
+// Half the diagonal is removed: SuperLU's MMD orders A^T+A without its diagonal, so the
+// synthesized values (which add nothing there) and the pattern must give the same order.
+SparseMatrix large_pattern() {
+  SparseMatrix g = grid2d(130);
+  test::Entries e;
+  for (index_t j = 0; j < g.ncols; ++j)
+    for (index_t p = g.colptr[j]; p < g.colptr[j + 1]; ++p)
+      if (g.rowind[p] != j || j % 2 == 0) e.push_back({g.rowind[p], j, 1.0});
+  return pattern_of(test::from_triplets(g.nrows, g.ncols, e));
+}
+
+TEST(Fill, SharedMmdOrderIsGetPermCs) {
+  for (bool pattern : {true, false}) {
+    SCOPED_TRACE(pattern ? "pattern" : "values");
+    SparseMatrix a = pattern ? large_pattern() : grid2d(40);
+    LuFillOptions o;
+    o.klu = false;
+    o.share_mmd_order = true;
+    auto job = start_lu_fill(a, o);
+    Ordering got;
+    ASSERT_TRUE(take_mmd_order(*job, got));
+    Ordering direct = compute_ordering(a, "mmd");
+    EXPECT_EQ(got.name, "mmd");
+    EXPECT_EQ(got.perm, direct.perm);
+    EXPECT_GT(got.seconds, 0.0);
+    Ordering again;
+    EXPECT_FALSE(take_mmd_order(*job, again));  // taken once
+    LuFillResult r = finish_lu_fill(job);
+    ASSERT_EQ(r.superlu.size(), 2u);
+    for (const auto& e : r.superlu) EXPECT_TRUE(e.ok) << e.name << ": " << e.error << e.skipped;
+  }
+}
+
+TEST(Fill, SharedMmdOrderNotTakenDoesNotBlock) {
+  // Nobody reads the order: the child must not wait on the full pipe, and its counts still come.
+  SparseMatrix a = large_pattern();
+  LuFillOptions plain;
+  plain.klu = false;
+  LuFillOptions shared = plain;
+  shared.share_mmd_order = true;
+  LuFillResult r = finish_lu_fill(start_lu_fill(a, shared));
+  LuFillResult ref = compute_lu_fill(a, plain);
+  ASSERT_TRUE(r.superlu[0].ok) << r.superlu[0].error << r.superlu[0].skipped;
+  EXPECT_EQ(r.superlu[0].L_nnz, ref.superlu[0].L_nnz);
+  EXPECT_EQ(r.superlu[0].U_nnz, ref.superlu[0].U_nnz);
+}
+
+TEST(Fill, NoSharedMmdOrderWithoutItsChild) {
+  SparseMatrix a = grid2d(10);
+  LuFillOptions o;
+  o.superlu = false;  // KLU only: no MMD child
+  o.share_mmd_order = true;
+  auto job = start_lu_fill(a, o);
+  Ordering got;
+  EXPECT_FALSE(take_mmd_order(*job, got));
+  finish_lu_fill(job);
+  LuFillOptions off;  // sharing not asked for
+  off.klu = false;
+  auto job2 = start_lu_fill(a, off);
+  EXPECT_FALSE(take_mmd_order(*job2, got));
+  finish_lu_fill(job2);
 }
 
 // --- structural LU counts (the path for pattern-only input) -----------------------------

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -212,6 +213,9 @@ struct OrderingAnalysis {
 struct AnalysisOptions {
   int threads = 1;      // orderings analysed concurrently (resolve_threads semantics: 0 = all)
   bool relaxed = true;  // compute CHOLMOD's relaxed supernodes
+  // analyze_orderings asks this first for each name; when it returns true with the ordering
+  // (already computed elsewhere), that one is analysed instead of computing it again.
+  std::function<bool(const std::string& name, Ordering& out)> provided;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.

@@ -124,6 +124,9 @@ struct LuFillOptions {
   // supply nets) the padded dense updates cost 100x the real work. The counts drop zeros as
   // scipy does, so only ties in the pivot search and exact cancellation tell the two apart.
   int superlu_relax = 0;
+  // The SuperLU MMD child sends get_perm_c's order to this process as soon as it has it (see
+  // take_mmd_order), so that `spax analyze` computes that ordering once, not twice.
+  bool share_mmd_order = false;
 };
 
 // Nonzeros of the LU factors of A(q, q) without pivoting (q[k] = column of A in position k),
@@ -147,6 +150,13 @@ std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOpti
 LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job);
 // Collects the children that have finished and starts the next ones, without waiting.
 void poll_lu_fill(LuFillJob& job);
+// With options.share_mmd_order: waits for the SuperLU MMD child's column order (SuperLU's
+// get_perm_c(MMD_AT_PLUS_A) on the matrix's pattern, exactly as compute_ordering(a, "mmd")
+// gives it; seconds = its time in the child) and returns true; false when there is none (no
+// such child, it was stopped or failed first, or the order was already taken): the caller then
+// computes it. Callable from any one thread while no other call on the job runs.
+struct Ordering;
+bool take_mmd_order(LuFillJob& job, Ordering& order);
 // Both steps at once.
 LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
 
