@@ -23,6 +23,7 @@ class CholmodSolver final : public Solver {
     cholmod_l_finish(&c_);
   }
   std::string name() const override { return "cholmod"; }
+  bool wants_rcond_estimate() const override { return true; }
 
   void analyze(const SparseMatrix& a) override {
     Timer t;

@@ -22,6 +22,43 @@ void zgecon_(const char* norm, const int* n, const void* a, const int* lda, cons
 namespace spax::solve_detail {
 namespace {
 
+// One name per LAPACK routine for both value types.
+void getrf(int n, double* a, int* ipiv, int* info) {
+  dgetrf_(&n, &n, a, &n, ipiv, info);
+}
+void getrf(int n, complex_t* a, int* ipiv, int* info) {
+  zgetrf_(&n, &n, a, &n, ipiv, info);
+}
+void getrs(bool transpose, int n, int nrhs, const double* a, const int* ipiv, double* b,
+           int* info) {
+  dgetrs_(transpose ? "T" : "N", &n, &nrhs, a, &n, ipiv, b, &n, info, 1);
+}
+void getrs(bool transpose, int n, int nrhs, const complex_t* a, const int* ipiv, complex_t* b,
+           int* info) {
+  zgetrs_(transpose ? "C" : "N", &n, &nrhs, a, &n, ipiv, b, &n, info, 1);
+}
+double gecon(int n, const double* a, double anorm, int* info) {
+  double rc = 1.0;
+  std::vector<double> work(4 * static_cast<std::size_t>(n));
+  std::vector<int> iwork(static_cast<std::size_t>(n));
+  dgecon_("1", &n, a, &n, &anorm, &rc, work.data(), iwork.data(), info, 1);
+  return rc;
+}
+double gecon(int n, const complex_t* a, double anorm, int* info) {
+  double rc = 1.0;
+  std::vector<complex_t> work(2 * static_cast<std::size_t>(n));
+  std::vector<double> rwork(2 * static_cast<std::size_t>(n));
+  zgecon_("1", &n, a, &n, &anorm, &rc, work.data(), rwork.data(), info, 1);
+  return rc;
+}
+
+const std::vector<double>& values_of(const SparseMatrix& a, const double*) {
+  return a.values;
+}
+const std::vector<complex_t>& values_of(const SparseMatrix& a, const complex_t*) {
+  return a.zvalues;
+}
+
 class DenseSolver final : public Solver {
  public:
   explicit DenseSolver(const SolverOptions& o) : opt_(o) {}
@@ -40,39 +77,13 @@ class DenseSolver final : public Solver {
 
   void factor(const SparseMatrix& a) override {
     Timer t;
-    complex_ = a.is_complex();
-    std::size_t nn = static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_);
-    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
-    ipiv_.assign(static_cast<std::size_t>(n_), 0);
-    int info = 0;
-    if (complex_) {
-      z_.assign(nn, complex_t(0.0));
-      for (index_t j = 0; j < a.ncols; ++j)
-        for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
-          z_[j * n_ + a.rowind[p]] = a.zvalues[p];
-      if (n_ > 0) zgetrf_(&n_, &n_, z_.data(), &n_, ipiv_.data(), &info);
+    if (a.is_complex()) {
+      d_.clear();
+      factor_dense(a, z_);
     } else {
-      d_.assign(nn, 0.0);
-      for (index_t j = 0; j < a.ncols; ++j)
-        for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
-          d_[j * n_ + a.rowind[p]] = a.values[p];
-      if (n_ > 0) dgetrf_(&n_, &n_, d_.data(), &n_, ipiv_.data(), &info);
+      z_.clear();
+      factor_dense(a, d_);
     }
-    if (info > 0) throw_singular(a, info - 1);
-    if (info < 0) throw_internal("getrf failed (info " + std::to_string(info) + ")");
-    double rc = 1.0;
-    if (n_ > 0) {
-      if (complex_) {
-        std::vector<complex_t> work(2 * static_cast<std::size_t>(n_));
-        std::vector<double> rwork(2 * static_cast<std::size_t>(n_));
-        zgecon_("1", &n_, z_.data(), &n_, &anorm, &rc, work.data(), rwork.data(), &info, 1);
-      } else {
-        std::vector<double> work(4 * static_cast<std::size_t>(n_));
-        std::vector<int> iwork(static_cast<std::size_t>(n_));
-        dgecon_("1", &n_, d_.data(), &n_, &anorm, &rc, work.data(), iwork.data(), &info, 1);
-      }
-    }
-    stats_.rcond = rc;
     stats_.nnz_L = static_cast<index_t>(n_) * (n_ + 1) / 2;
     stats_.nnz_U = stats_.nnz_L;
     stats_.flops = 2.0 / 3.0 * std::pow(static_cast<double>(n_), 3);
@@ -80,28 +91,45 @@ class DenseSolver final : public Solver {
   }
 
   void solve(std::span<double> b, index_t nrhs, bool transpose) override {
-    Timer t;
-    int nr = to_int32(nrhs, "dense: right-hand sides"), info = 0;
-    if (n_ > 0 && nr > 0)
-      dgetrs_(transpose ? "T" : "N", &n_, &nr, d_.data(), &n_, ipiv_.data(), b.data(), &n_, &info,
-              1);
-    if (info != 0) throw_internal("dgetrs failed");
-    stats_.solve_seconds = t.seconds();
+    solve_dense(d_, b, nrhs, transpose);
   }
   void solve(std::span<complex_t> b, index_t nrhs, bool transpose) override {
-    Timer t;
-    int nr = to_int32(nrhs, "dense: right-hand sides"), info = 0;
-    if (n_ > 0 && nr > 0)
-      zgetrs_(transpose ? "C" : "N", &n_, &nr, z_.data(), &n_, ipiv_.data(), b.data(), &n_, &info,
-              1);
-    if (info != 0) throw_internal("zgetrs failed");
-    stats_.solve_seconds = t.seconds();
+    solve_dense(z_, b, nrhs, transpose);
   }
 
  private:
+  // A as a dense column-major matrix, LU with partial pivoting in place, and its 1-norm
+  // condition estimate.
+  template <typename T>
+  void factor_dense(const SparseMatrix& a, std::vector<T>& lu) {
+    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
+    const std::vector<T>& values = values_of(a, static_cast<const T*>(nullptr));
+    lu.assign(static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_), T(0.0));
+    for (index_t j = 0; j < a.ncols; ++j)
+      for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+        lu[static_cast<std::size_t>(j * n_ + a.rowind[p])] = values[static_cast<std::size_t>(p)];
+    ipiv_.assign(static_cast<std::size_t>(n_), 0);
+    int info = 0;
+    if (n_ > 0) getrf(n_, lu.data(), ipiv_.data(), &info);
+    if (info > 0) throw_singular(a, info - 1);
+    if (info < 0) throw_internal("getrf failed (info " + std::to_string(info) + ")");
+    stats_.rcond = n_ > 0 ? gecon(n_, lu.data(), anorm, &info) : 1.0;
+  }
+
+  template <typename T>
+  void solve_dense(const std::vector<T>& lu, std::span<T> b, index_t nrhs, bool transpose) {
+    Timer t;
+    int nr = to_int32(nrhs, "dense: right-hand sides"), info = 0;
+    if (n_ > 0 && nr > 0) {
+      if (lu.empty()) throw_internal("dense: solve with the other value type than the factor");
+      getrs(transpose, n_, nr, lu.data(), ipiv_.data(), b.data(), &info);
+    }
+    if (info != 0) throw_internal("getrs failed");
+    stats_.solve_seconds = t.seconds();
+  }
+
   SolverOptions opt_;
   int n_ = 0;
-  bool complex_ = false;
   std::vector<double> d_;
   std::vector<complex_t> z_;
   std::vector<int> ipiv_;

@@ -69,6 +69,7 @@ class EigenSolver final : public Solver {
  public:
   explicit EigenSolver(const SolverOptions& o) : opt_(o) {}
   std::string name() const override { return "eigen-lu"; }
+  bool wants_rcond_estimate() const override { return true; }
 
   void analyze(const SparseMatrix& a) override {
     Timer t;

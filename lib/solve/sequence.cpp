@@ -169,8 +169,7 @@ class Runner {
   // a 1-norm condition estimate from their factorization's solves (Hager's method with
   // Higham's extra test vector, as LAPACK's xLACON): ||A^-1||_1 estimated, times ||A||_1.
   void estimate_rcond(const SparseMatrix& a) {
-    const std::string name = solver_->name();
-    if (a.is_complex() || (name != "umfpack" && name != "cholmod" && name != "eigen-lu")) return;
+    if (a.is_complex() || !solver_->wants_rcond_estimate()) return;
     const index_t n = a.nrows;
     const auto un = static_cast<std::size_t>(n);
     const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1

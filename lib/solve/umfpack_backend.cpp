@@ -77,6 +77,7 @@ class UmfpackSolver final : public Solver {
     free_symbolic();
   }
   std::string name() const override { return "umfpack"; }
+  bool wants_rcond_estimate() const override { return true; }
 
   void analyze(const SparseMatrix& a) override {
     Timer t;

@@ -89,6 +89,9 @@ class Solver {
   virtual void solve(std::span<double> b, index_t nrhs, bool transpose) = 0;
   virtual void solve(std::span<complex_t> b, index_t nrhs, bool transpose) = 0;
   const SolverStats& stats() const { return stats_; }
+  // True when the backend's own rcond is no condition estimate (only min/max |diag|, or none):
+  // the caller then estimates it from the factorization's solves (Hager/Higham 1-norm).
+  virtual bool wants_rcond_estimate() const { return false; }
 
   // Symbolic work as bytes for the cache (empty: nothing to store) and back; import returns
   // false when the bytes do not fit this matrix (then the caller runs analyze).
