@@ -45,14 +45,6 @@ struct Counts {
 std::string encode(const Counts& c);
 Counts decode(const std::string& s);
 
-void write_all(int fd, const void* data, std::size_t size);
-
-double cpu_seconds() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 enum class Kind { superlu_mmd, superlu_colamd, klu_amd, klu_colamd };
 
 // SuperLU's get_perm_c(COLAMD) calls colamd() through the dynamic linker, and in a process that
@@ -172,13 +164,21 @@ LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q)
 
 namespace {
 
+// SuperLU's perm_c (perm_c[c] = position of column c) as a spax order (q[k] = column in position
+// k); empty when perm_c is no permutation.
+std::vector<index_t> order_from_perm_c(const std::vector<int>& perm_c) {
+  std::vector<index_t> pos(perm_c.begin(), perm_c.end());
+  if (!is_permutation(pos, static_cast<index_t>(pos.size()))) return {};
+  return invert_permutation(pos);
+}
+
 // Sends get_perm_c's column order to the parent through `fd` (then closed): the seconds it took
 // (double), n (int32), then perm_c (n int32). Read by take_mmd_order.
 void send_column_order(int fd, double seconds, const std::vector<int>& perm_c) {
   const auto n = static_cast<std::int32_t>(perm_c.size());
-  write_all(fd, &seconds, sizeof seconds);
-  write_all(fd, &n, sizeof n);
-  write_all(fd, perm_c.data(), perm_c.size() * sizeof(int));
+  detail::write_all(fd, &seconds, sizeof seconds);
+  detail::write_all(fd, &n, sizeof n);
+  detail::write_all(fd, perm_c.data(), perm_c.size() * sizeof(int));
   ::close(fd);
 }
 
@@ -283,10 +283,7 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
     // with threshold 1.0 always takes the diagonal and no entry cancels: the factors have exactly
     // the structure of LU without pivoting of A(perm_c, perm_c), counted symbolically.
     Destroy_CompCol_Permuted(&AC);
-    std::vector<index_t> q(static_cast<std::size_t>(n));
-    for (int col = 0; col < n; ++col)
-      q[static_cast<std::size_t>(perm_c[static_cast<std::size_t>(col)])] = col;
-    LuCounts s = lu_nopivot_counts(a, q);
+    LuCounts s = lu_nopivot_counts(a, order_from_perm_c(perm_c));
     if (!s.ok) {
       c.error = "Factor is exactly singular";
       return c;
@@ -317,9 +314,9 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
       }
       return encode(superlu_factor_counts(&options, &AC, etree, perm_c, relax));
     });
-    const double t0 = cpu_seconds();
+    const double t0 = detail::cpu_seconds();
     Counts fast = superlu_factor_counts(&options, &AC, etree, perm_c, 1);
-    const double budget = std::max(0.1, 3.0 * (cpu_seconds() - t0));
+    const double budget = std::max(0.1, 3.0 * (detail::cpu_seconds() - t0));
     const double waited =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - exact_child.start).count();
     detail::ChildOutcome out =
@@ -449,32 +446,6 @@ std::string format_timeout(double t) {
   return buf;
 }
 
-void write_all(int fd, const void* data, std::size_t size) {
-  const char* p = static_cast<const char*>(data);
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t w = ::write(fd, p + done, size - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;  // the reader is gone (SIGPIPE is ignored in the children)
-    }
-    done += static_cast<std::size_t>(w);
-  }
-}
-
-// Reads exactly `size` bytes (false at an early end of the pipe or an error).
-bool read_all(int fd, void* data, std::size_t size) {
-  char* p = static_cast<char*>(data);
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t r = ::read(fd, p + done, size - done);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    done += static_cast<std::size_t>(r);
-  }
-  return true;
-}
-
 }  // namespace
 
 class LuFillJob {
@@ -482,12 +453,10 @@ class LuFillJob {
   struct Task {
     Kind kind;
     bool klu = false;
-    std::size_t index = 0;  // into result.superlu or result.klu
-    pid_t pid = -1;
-    int fd = -1;
+    std::size_t index = 0;      // into result.superlu or result.klu
+    detail::ChildHandle child;  // pid, result pipe, start time
     int order_fd = -1;  // SuperLU MMD with share_mmd_order: get_perm_c's order comes here first
     std::string buffer;
-    std::chrono::steady_clock::time_point started;
     bool launched = false;
     bool done = false;
   };
@@ -505,10 +474,10 @@ class LuFillJob {
     for (auto& t : tasks) {
       close_order(t);
       if (t.launched && !t.done) {
-        ::kill(t.pid, SIGKILL);
+        ::kill(t.child.pid, SIGKILL);
         int st = 0;
-        ::waitpid(t.pid, &st, 0);
-        ::close(t.fd);
+        ::waitpid(t.child.pid, &st, 0);
+        ::close(t.child.fd);
       }
     }
   }
@@ -520,13 +489,12 @@ class LuFillJob {
 
   void launch(Task& t) {
     t.launched = true;
-    t.started = std::chrono::steady_clock::now();
     const bool synthesized = result.values == "synthesized";
     int order[2] = {-1, -1};
     if (t.kind == Kind::superlu_mmd && options.share_mmd_order && ::pipe(order) != 0)
       order[0] = order[1] = -1;
     try {
-      detail::ChildHandle h = detail::start_child([&] {
+      t.child = detail::start_child([&] {
         if (order[0] >= 0) ::close(order[0]);
         // One BLAS thread per child: the children already run side by side, and OpenBLAS's
         // threads on SuperLU's small dense blocks only add contention.
@@ -536,9 +504,6 @@ class LuFillJob {
           f(1);
         return encode(run_kind(values, t.kind, options, synthesized, order[1]));
       });
-      t.pid = h.pid;
-      t.fd = h.fd;
-      t.started = h.start;
       t.order_fd = order[0];
       if (order[1] >= 0) ::close(order[1]);
     } catch (const Error&) {
@@ -556,23 +521,17 @@ class LuFillJob {
       double seconds = 0.0;
       std::int32_t n = -1;
       std::vector<int> perm_c;
-      bool ok = read_all(t.order_fd, &seconds, sizeof seconds) &&
-                read_all(t.order_fd, &n, sizeof n) && n == result.n;
+      bool ok = detail::read_all(t.order_fd, &seconds, sizeof seconds) &&
+                detail::read_all(t.order_fd, &n, sizeof n) && n == result.n;
       if (ok) {
         perm_c.resize(static_cast<std::size_t>(n));
-        ok = read_all(t.order_fd, perm_c.data(), perm_c.size() * sizeof(int));
+        ok = detail::read_all(t.order_fd, perm_c.data(), perm_c.size() * sizeof(int));
       }
       close_order(t);
-      if (!ok) return false;
-      // SuperLU: perm_c[c] = position of column c.
-      std::vector<index_t> p(static_cast<std::size_t>(n), -1);
-      for (index_t c = 0; c < n; ++c) {
-        const int k = perm_c[static_cast<std::size_t>(c)];
-        if (k < 0 || k >= n || p[static_cast<std::size_t>(k)] != -1) return false;
-        p[static_cast<std::size_t>(k)] = c;
-      }
+      std::vector<index_t> q = ok ? order_from_perm_c(perm_c) : std::vector<index_t>{};
+      if (q.empty()) return false;
       o.name = "mmd";
-      o.perm = std::move(p);
+      o.perm = std::move(q);
       o.seconds = seconds;
       return true;
     }
@@ -603,11 +562,11 @@ class LuFillJob {
 
   void reap(Task& t, bool timed_out) {
     close_order(t);
-    if (timed_out) ::kill(t.pid, SIGKILL);
+    if (timed_out) ::kill(t.child.pid, SIGKILL);
     int status = 0;
-    while (::waitpid(t.pid, &status, 0) < 0 && errno == EINTR) {
+    while (::waitpid(t.child.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    ::close(t.fd);
+    ::close(t.child.fd);
     Counts c = timed_out ? Counts{} : decode(t.buffer);
     // A child that finished only after its time was up (the parent was busy meanwhile) is
     // skipped too: the timeout applies to the factorization's own time, whenever the parent looks.
@@ -647,11 +606,11 @@ class LuFillJob {
       auto now = std::chrono::steady_clock::now();
       for (auto& t : tasks) {
         if (!t.launched || t.done) continue;
-        fds.push_back({t.fd, POLLIN, 0});
+        fds.push_back({t.child.fd, POLLIN, 0});
         who.push_back(&t);
         if (options.timeout_seconds > 0) {
           double left =
-              options.timeout_seconds - std::chrono::duration<double>(now - t.started).count();
+              options.timeout_seconds - std::chrono::duration<double>(now - t.child.start).count();
           int ms = static_cast<int>(std::ceil(std::max(0.0, left) * 1000.0));
           timeout_ms = timeout_ms < 0 ? ms : std::min(timeout_ms, ms);
         }
@@ -664,7 +623,7 @@ class LuFillJob {
         Task& t = *who[k];
         if (r > 0 && (fds[k].revents & (POLLIN | POLLHUP | POLLERR))) {
           char buf[4096];
-          ssize_t got = ::read(t.fd, buf, sizeof buf);
+          ssize_t got = ::read(t.child.fd, buf, sizeof buf);
           if (got > 0) {
             t.buffer.append(buf, static_cast<std::size_t>(got));
             continue;
@@ -675,7 +634,8 @@ class LuFillJob {
         }
         if (options.timeout_seconds > 0) {
           double el =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t.child.start)
+                  .count();
           if (el >= options.timeout_seconds) reap(t, true);
         }
       }

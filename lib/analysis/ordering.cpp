@@ -94,13 +94,9 @@ std::vector<index_t> mmd_order(const SparseMatrix& a) {
   get_perm_c(MMD_AT_PLUS_A, &sa, perm_c.data());
   Destroy_SuperMatrix_Store(&sa);
   // SuperLU: perm_c[i] = j means column i goes to position j.
-  std::vector<index_t> p(static_cast<std::size_t>(n), -1);
-  for (index_t i = 0; i < n; ++i) {
-    int j = perm_c[i];
-    if (j < 0 || j >= n32 || p[j] != -1) throw_internal("SuperLU MMD returned no permutation");
-    p[j] = i;
-  }
-  return p;
+  std::vector<index_t> pos(perm_c.begin(), perm_c.end());
+  if (!is_permutation(pos, n)) throw_internal("SuperLU MMD returned no permutation");
+  return invert_permutation(pos);
 }
 
 }  // namespace

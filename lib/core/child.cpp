@@ -43,13 +43,7 @@ ChildHandle start_child(const std::function<std::string()>& work) {
     } catch (...) {
       s = "ERR unknown failure";
     }
-    std::size_t done = 0;
-    while (done < s.size()) {
-      ssize_t w = ::write(fds[1], s.data() + done, s.size() - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      done += static_cast<std::size_t>(w);
-    }
+    write_all(fds[1], s.data(), s.size());
     ::_exit(0);
   }
   ::close(fds[1]);
@@ -58,18 +52,36 @@ ChildHandle start_child(const std::function<std::string()>& work) {
   return h;
 }
 
-namespace {
-
-// CPU time (user + system) used so far by process `pid`, or -1 when it cannot be read.
-double process_cpu_seconds(pid_t pid) {
-  clockid_t clock;
-  if (::clock_getcpuclockid(pid, &clock) != 0) return -1.0;
+double cpu_seconds(pid_t pid) {
+  clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
+  if (pid != 0 && ::clock_getcpuclockid(pid, &clock) != 0) return -1.0;
   timespec ts{};
   if (::clock_gettime(clock, &ts) != 0) return -1.0;
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-}  // namespace
+void write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t w = ::write(fd, p + done, size - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;  // the reader is gone (children ignore SIGPIPE)
+    done += static_cast<std::size_t>(w);
+  }
+}
+
+bool read_all(int fd, void* data, std::size_t size) {
+  char* p = static_cast<char*>(data);
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t r = ::read(fd, p + done, size - done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<std::size_t>(r);
+  }
+  return true;
+}
 
 ChildOutcome wait_child(ChildHandle& child, double timeout_seconds,
                         const std::function<double()>& cpu_budget) {
@@ -92,7 +104,7 @@ ChildOutcome wait_child(ChildHandle& child, double timeout_seconds,
       ms = ms < 0 ? 10 : std::min(ms, 10);
       const double budget = cpu_budget();
       if (budget > 0) {
-        const double used = process_cpu_seconds(child.pid);
+        const double used = cpu_seconds(child.pid);
         if (used > budget) {
           out.over_budget = true;
           break;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -38,6 +39,14 @@ ChildHandle start_child(const std::function<std::string()>& work);
 // and <= 0 means none yet; a child past it is killed (over_budget).
 ChildOutcome wait_child(ChildHandle& child, double timeout_seconds,
                         const std::function<double()>& cpu_budget = {});
+
+// CPU time (user + system) used so far by process `pid` (0: this process); -1 when unreadable.
+double cpu_seconds(pid_t pid = 0);
+
+// Writes all `size` bytes to `fd`, retrying after signals; stops quietly when the reader is gone.
+void write_all(int fd, const void* data, std::size_t size);
+// Reads exactly `size` bytes from `fd` (false at an early end of the pipe or an error).
+bool read_all(int fd, void* data, std::size_t size);
 
 // start_child and wait_child at once.
 ChildOutcome run_in_child(const std::function<std::string()>& work, double timeout_seconds);
