@@ -375,10 +375,12 @@ class Runner {
     for (std::size_t i = 0; i < ms_.size(); ++i) {
       bool fresh = i == 0;
       if (i > 0) {
-        Timer t;
         if (!same_as_previous_[i]) {
+          // A new analysis replaces the previous matrix's: its check (which may factor it
+          // afresh) must end first.
+          if (pending) finish_pending<T>(*pending, worker.get());
+          pending.reset();
           if (o_.strict_pattern) {
-            if (pending) finish_pending<T>(*pending, worker.get());
             res_.pattern_mismatch = static_cast<index_t>(i);
             return;
           }
@@ -386,15 +388,18 @@ class Runner {
                                   " has a different pattern: analysed again");
           res_.reanalysed.push_back(static_cast<index_t>(i));
         }
-        fresh = update_numeric(i);
+        Timer t;
+        Numeric u = update_numeric(i);
         res_.refactor_seconds.push_back(t.seconds());
         if (pending && finish_pending<T>(*pending, worker.get())) {
-          // Matrix i-1 needed a fresh factorization: redo matrix i's numeric work after it.
+          // Matrix i-1 needed a fresh factorization: redo matrix i's refactor after it.
           Timer r;
-          fresh = update_numeric(i);
+          u = update_numeric(i);
           res_.refactor_seconds.back() += r.seconds();
         }
         pending.reset();
+        if (u.fell_back) res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
+        fresh = u.fresh;
       }
       if (overlap) {
         pending.emplace();
@@ -412,20 +417,23 @@ class Runner {
   }
 
   // New values for matrix i (i > 0): analyze and factor when its pattern differs from the
-  // previous matrix, else refactor, factoring afresh (counted) when the cheap indicators say
-  // the kept pivots failed. Returns true when the factorization is fresh.
-  bool update_numeric(std::size_t i) {
+  // previous matrix, else refactor, factoring afresh when the cheap indicators say the kept
+  // pivots failed (a fallback, which the caller records).
+  struct Numeric {
+    bool fresh = false;      // the factorization is fresh
+    bool fell_back = false;  // a refactor replaced by a fresh factorization
+  };
+  Numeric update_numeric(std::size_t i) {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
       solver_->analyze(a);
       solver_->factor(a);
-      return true;
+      return {true, false};
     }
     solver_->refactor(a);
-    if (!solver_->refactor_suspect()) return false;
+    if (!solver_->refactor_suspect()) return {false, false};
     solver_->factor(a);
-    res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
-    return true;
+    return {true, true};
   }
 
   // Waits for the check of `p`; handles a failed check (fresh factor and solve again) and

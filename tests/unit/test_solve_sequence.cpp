@@ -250,12 +250,6 @@ TEST(SolveSequence, ComplexSequenceAndTranspose) {
   }
 }
 
-}  // namespace
-}  // namespace spax
-
-namespace spax {
-namespace {
-
 // Every refactor's answer fails a (deliberately impossible) backward-error limit, so the checks
 // that run beside the next refactor keep sending matrices back for a fresh factorization: each
 // answer must still equal a fresh factor-and-solve of its own matrix.
@@ -295,7 +289,52 @@ TEST(SolveSequence, DeferredChecksFallBackAndRedoTheNextRefactor) {
         EXPECT_LT(test::relative_difference(r.x[i], x), 1e-9) << "matrix " << i;
       }
       EXPECT_LT(r.solves[i].backward_error, 1e-12) << i;
+      EXPECT_LT(test::backward_error(ms[i], r.x[i], b), 1e-12) << i;  // from the answer itself
       EXPECT_EQ(r.solves[i].matrix, static_cast<index_t>(i));
+    }
+  }
+}
+
+// A refactored matrix whose deferred check fails, followed by a matrix of another pattern: the
+// fresh factorization of the first must not run on the second's analysis, and each fallback is
+// listed once.
+TEST(SolveSequence, FailedCheckBeforeAPatternChange) {
+  SparseMatrix base =
+      read_matrix_market((test::bundled_data_dir() / "rajat19.mtx").string()).matrix;
+  // The second pattern: base plus explicit entries where base has none (columns j, rows j + 2).
+  test::Entries e;
+  for (index_t j = 0; j < base.ncols; ++j)
+    for (index_t p = base.colptr[j]; p < base.colptr[j + 1]; ++p)
+      e.push_back({base.rowind[p], j, base.values[static_cast<std::size_t>(p)]});
+  for (index_t j = 0; j + 2 < base.ncols; j += 3) e.push_back({j + 2, j, 1e-3});
+  SparseMatrix other = test::from_triplets(base.nrows, base.ncols, e);
+  ASSERT_GT(other.nnz(), base.nnz());
+  auto scaled = [](SparseMatrix m, double f) {
+    for (double& v : m.values) v *= f;
+    return m;
+  };
+  const std::vector<SparseMatrix> ms = {base, scaled(base, 1.5), other, scaled(other, 0.5),
+                                        scaled(base, 2.0)};
+  for (const char* solver : {"klu", "umfpack"}) {
+    SCOPED_TRACE(solver);
+    SequenceOptions o;
+    o.solver = solver;
+    o.refactor_backward_limit = -1.0;  // every refactored answer fails its check
+    SequenceResult r = run_sequence(ms, {}, o);
+    ASSERT_EQ(r.solves.size(), ms.size());
+    EXPECT_EQ(r.reanalysed, (std::vector<index_t>{2, 4}));
+    EXPECT_EQ(r.refactor_fallbacks, (std::vector<index_t>{1, 3}));
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      // Every answer comes from a fresh factorization of its own matrix (limit -1): the same as
+      // a fresh factor-and-solve here. (KLU's backward error on the second pattern is 6e-10.)
+      std::vector<double> b = test::times(ms[i], std::vector<double>(ms[i].ncols, 1.0));
+      auto s = create_solver(solver);
+      s->analyze(ms[i]);
+      s->factor(ms[i]);
+      std::vector<double> x = b;
+      s->solve(std::span<double>(x), 1, false);
+      EXPECT_LT(test::relative_difference(r.x[i], x), 1e-9) << "matrix " << i;
+      EXPECT_LT(test::backward_error(ms[i], r.x[i], b), 1e-9) << "matrix " << i;
     }
   }
 }
