@@ -80,31 +80,6 @@ SparseMatrix random_matrix(index_t n, int k, unsigned seed) {
 }
 
 // ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf), computed here by plain loops.
-double own_backward_error(const SparseMatrix& a, const std::vector<double>& x,
-                          const std::vector<double>& b) {
-  std::vector<double> r = b, rowsum(static_cast<std::size_t>(a.nrows), 0.0);
-  for (index_t j = 0; j < a.ncols; ++j)
-    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
-      r[a.rowind[p]] -= a.values[p] * x[j];
-      rowsum[a.rowind[p]] += std::abs(a.values[p]);
-    }
-  double rn = 0, an = 0, xn = 0, bn = 0;
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    rn = std::max(rn, std::abs(r[i]));
-    an = std::max(an, rowsum[i]);
-    xn = std::max(xn, std::abs(x[i]));
-    bn = std::max(bn, std::abs(b[i]));
-  }
-  return rn / (an * xn + bn);
-}
-
-std::vector<double> times_ones(const SparseMatrix& a) {
-  std::vector<double> b(static_cast<std::size_t>(a.nrows), 0.0);
-  for (index_t j = 0; j < a.ncols; ++j)
-    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) b[a.rowind[p]] += a.values[p];
-  return b;
-}
-
 // --- --max-memory and the dense limit ----------------------------------------------------------
 
 // The 7-point Laplacian of an m^3 grid, written here (not by spax gen).
@@ -151,7 +126,11 @@ TEST(Reliability, MaxMemoryCapsTheFactorization) {
                   (d / ("x_" + s + ".mtx")).string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << s << ": " << r.err;
     DenseMatrix x = read_dense((d / ("x_" + s + ".mtx")).string());
-    EXPECT_LT(own_backward_error(a, x.values, times_ones(a)), 1e-14) << s;
+    EXPECT_LT(test::backward_error(
+                  a, x.values,
+                  test::times(a, std::vector<double>(static_cast<std::size_t>(a.ncols), 1.0))),
+              1e-14)
+        << s;
   }
   // The estimate is reported and is at least the factor's entries.
   auto r = run_spax({"solve", g, "--solver", "klu", "--json"});
@@ -238,7 +217,7 @@ TEST(Reliability, EightProcessesOnOneCacheDirectory) {
   auto check = [&](std::size_t k, const std::string& x) {
     DenseMatrix sol = read_dense((d / x).string());
     ASSERT_EQ(sol.nrows, mats[jobs[k].matrix].nrows);
-    EXPECT_LT(own_backward_error(mats[jobs[k].matrix], sol.values, rhs[k]), 1e-11) << k;
+    EXPECT_LT(test::backward_error(mats[jobs[k].matrix], sol.values, rhs[k]), 1e-11) << k;
   };
   std::vector<std::future<test::RunResult>> runs;
   for (std::size_t k = 0; k < jobs.size(); ++k)
@@ -289,7 +268,8 @@ TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
   test::ScratchDir d;
   const SparseMatrix a = random_matrix(16, 3, 7);
   std::vector<double> xref;
-  ASSERT_TRUE(test::reference_solve(a, times_ones(a), false, xref));
+  ASSERT_TRUE(test::reference_solve(
+      a, test::times(a, std::vector<double>(static_cast<std::size_t>(a.ncols), 1.0)), false, xref));
   const std::string cache = (d / "cache").string();
   for (const std::string solver : {"klu", "umfpack"}) {
     SequenceOptions o;
@@ -418,7 +398,7 @@ TEST(Reliability, NearSingularSystemsReportRcondAndBackwardError) {
       EXPECT_LE(rc, 100.0 / cond) << s << " " << e;
       // The reported backward error is the one computed here from x, and decides the exit code
       // against the default tolerance (1e-8).
-      const double own = own_backward_error(a, read_dense(x).values, b);
+      const double own = test::backward_error(a, read_dense(x).values, b);
       const double reported = j["backward_error"][0].get<double>();
       EXPECT_NEAR(reported, own, 1e-3 * own + 1e-300) << s << " " << e;
       EXPECT_EQ(r.exit_code, own > 1e-8 ? 3 : 0) << s << " " << e;

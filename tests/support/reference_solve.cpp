@@ -80,6 +80,35 @@ double relative_difference(const std::vector<complex_t>& x, const std::vector<co
   return reldiff(x, y);
 }
 
+std::vector<double> times(const SparseMatrix& a, const std::vector<double>& x) {
+  std::vector<double> b(static_cast<std::size_t>(a.nrows), 0.0);
+  for (index_t j = 0; j < a.ncols; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p)
+      b[static_cast<std::size_t>(a.rowind[p])] +=
+          (a.values.empty() ? 1.0 : a.values[static_cast<std::size_t>(p)]) *
+          x[static_cast<std::size_t>(j)];
+  return b;
+}
+
+double backward_error(const SparseMatrix& a, const std::vector<double>& x,
+                      const std::vector<double>& b) {
+  std::vector<double> r = b, rowsum(static_cast<std::size_t>(a.nrows), 0.0);
+  for (index_t j = 0; j < a.ncols; ++j)
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+      const double v = a.values.empty() ? 1.0 : a.values[static_cast<std::size_t>(p)];
+      r[static_cast<std::size_t>(a.rowind[p])] -= v * x[static_cast<std::size_t>(j)];
+      rowsum[static_cast<std::size_t>(a.rowind[p])] += std::abs(v);
+    }
+  double rn = 0, an = 0, xn = 0, bn = 0;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    rn = std::max(rn, std::abs(r[i]));
+    an = std::max(an, rowsum[i]);
+    xn = std::max(xn, std::abs(x[i]));
+    bn = std::max(bn, std::abs(b[i]));
+  }
+  return rn / (an * xn + bn);
+}
+
 SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor) {
   TripletMatrix t;
   t.nrows = t.ncols = n;

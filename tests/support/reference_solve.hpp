@@ -20,6 +20,12 @@ bool reference_solve(const SparseMatrix& a, const std::vector<complex_t>& b, boo
 double relative_difference(const std::vector<double>& x, const std::vector<double>& y);
 double relative_difference(const std::vector<complex_t>& x, const std::vector<complex_t>& y);
 
+// A x for a real matrix (a pattern matrix counts as all ones), by the definition.
+std::vector<double> times(const SparseMatrix& a, const std::vector<double>& x);
+// Normwise backward error ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf), by the definition.
+double backward_error(const SparseMatrix& a, const std::vector<double>& x,
+                      const std::vector<double>& b);
+
 // A square CSC matrix from a dense row-major array (zeros are not stored).
 SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor);
 
