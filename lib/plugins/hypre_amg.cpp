@@ -91,15 +91,14 @@ int pick(const std::map<std::string, std::string>& knobs, const std::string& key
 
 class AmgPreconditioner final : public Preconditioner {
  public:
-  explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs) : knobs_(knobs) {
+  explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs) {
     // Validate every knob now (usage errors before any work).
     coarsen_ = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}}, 10);
     interp_ = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}}, 6);
     relax_ =
         pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}}, 8);
     cycle_ = pick(knobs, "cycle", {{"v", 1}, {"w", 2}}, 1);
-    strong_ = knob_number(knobs, "strong_threshold", -1.0, 0.0, 1.0);
-    if (knobs.count("strong_threshold") == 0) strong_ = -1.0;
+    strong_ = knob_number(knobs, "strong_threshold", -1.0, 0.0, 1.0);  // -1: chosen in setup
     agg_levels_ = static_cast<int>(knob_number(knobs, "agg_levels", 0, 0, 10));
     max_levels_ = static_cast<int>(knob_number(knobs, "max_levels", 25, 1, 100));
     pmax_ = static_cast<int>(knob_number(knobs, "pmax", 4, 0, 100));
@@ -109,7 +108,7 @@ class AmgPreconditioner final : public Preconditioner {
 
   void prepare() override { ensure_mpi(); }
 
-  void setup(const SparseMatrix& a, const Csr& c) override {
+  void setup(const SparseMatrix&, const Csr& c) override {
     ensure_mpi();
     release();
     const int n = to_int32(c.n, "amg: matrix dimension");
@@ -162,7 +161,6 @@ class AmgPreconditioner final : public Preconditioner {
       throw_numerical("amg: BoomerAMG setup failed (hypre error " + std::to_string(err) + ")");
     }
     HYPRE_ClearAllErrors();
-    (void)a;
   }
 
   void apply(const double* r, double* z) override {
@@ -186,7 +184,6 @@ class AmgPreconditioner final : public Preconditioner {
     bv_ = xv_ = nullptr;
   }
 
-  std::map<std::string, std::string> knobs_;
   int coarsen_, interp_, relax_, cycle_, agg_levels_, max_levels_, pmax_, sweeps_;
   double strong_;
   int n_ = 0;

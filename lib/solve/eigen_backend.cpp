@@ -4,6 +4,7 @@
 #include <Eigen/SparseLU>
 
 #include "solve/backends.hpp"
+#include "solve/eigen_csc.hpp"
 #include "spax/timer.hpp"
 
 namespace spax::solve_detail {
@@ -39,21 +40,7 @@ class Impl {
   Eigen::SparseLU<Mat, RuntimeOrdering> lu;
   Mat m;
 
-  void load(const SparseMatrix& a) {
-    int n = to_int32(a.nrows, "eigen-lu: matrix dimension");
-    to_int32(a.nnz(), "eigen-lu: number of nonzeros");
-    m.resize(n, n);
-    m.resizeNonZeros(static_cast<Eigen::Index>(a.nnz()));
-    for (std::size_t j = 0; j < a.colptr.size(); ++j)
-      m.outerIndexPtr()[j] = static_cast<int>(a.colptr[j]);
-    for (std::size_t p = 0; p < a.rowind.size(); ++p) {
-      m.innerIndexPtr()[p] = static_cast<int>(a.rowind[p]);
-      if constexpr (std::is_same_v<Scalar, double>)
-        m.valuePtr()[p] = a.values.empty() ? 1.0 : a.values[p];
-      else
-        m.valuePtr()[p] = a.zvalues[p];
-    }
-  }
+  void load(const SparseMatrix& a) { copy_to_eigen(a, m, "eigen-lu"); }
   void solve(Scalar* b, index_t n, index_t nrhs, bool transpose) {
     Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> bm(b, n, nrhs);
     Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> x;

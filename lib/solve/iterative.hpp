@@ -41,8 +41,6 @@ class Preconditioner {
   virtual void prepare() {}
   virtual void setup(const SparseMatrix& a, const Csr& csr) = 0;
   virtual void apply(const double* r, double* z) = 0;
-  // Bytes held by the setup (an estimate), for the report.
-  virtual double memory_bytes() const { return 0.0; }
 };
 
 // The preconditioner names, and the knobs each accepts.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "solve/eigen_csc.hpp"
 #include "solve/iterative.hpp"
 
 namespace spax::solve_detail {
@@ -36,7 +37,6 @@ class JacobiPreconditioner final : public Preconditioner {
   void apply(const double* r, double* z) override {
     for (std::size_t i = 0; i < inv_.size(); ++i) z[i] = inv_[i] * r[i];
   }
-  double memory_bytes() const override { return static_cast<double>(inv_.size()) * 8.0; }
 
  private:
   std::vector<double> inv_;
@@ -50,35 +50,39 @@ class BlockJacobiPreconditioner final : public Preconditioner {
       : block_(block), max_block_(max_block) {}
 
   void setup(const SparseMatrix& a, const Csr&) override {
-    const index_t n = a.nrows;
-    if (row_.empty() && n > 0) partition(a);
-    std::vector<index_t> pinv(static_cast<std::size_t>(n));
-    for (index_t k = 0; k < n; ++k) pinv[static_cast<std::size_t>(row_[k])] = k;
-    lu_.clear();
-    lu_.resize(start_.size() - 1);
-    inv_diag_.assign(start_.size() - 1, {});
-    bytes_ = 0.0;
-    for (std::size_t b = 0; b + 1 < start_.size(); ++b) {
+    if (row_.empty() && a.nrows > 0) partition(a);
+    const std::size_t nb = start_.size() - 1;
+    lu_.assign(nb, {});
+    inv_diag_.assign(nb, {});
+    rb_.resize(nb);
+    zb_.resize(nb);
+    for (std::size_t b = 0; b < nb; ++b) {
       const index_t s = start_[b], e = start_[b + 1], m = e - s;
       Eigen::MatrixXd d = Eigen::MatrixXd::Zero(m, m);
       for (index_t k = s; k < e; ++k) {
         const index_t j = col_[k];
         for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
-          const index_t i = pinv[static_cast<std::size_t>(a.rowind[p])];
+          const index_t i = pinv_[static_cast<std::size_t>(a.rowind[p])];
           if (i >= s && i < e) d(i - s, k - s) = a.values[p];
         }
       }
-      bytes_ += static_cast<double>(m * m) * 8.0;
-      lu_[b].compute(d);
-      const auto diag = lu_[b].matrixLU().diagonal();
-      bool singular = false;
-      for (index_t q = 0; q < m; ++q)
-        if (!(std::fabs(diag(q)) > 0.0) || !std::isfinite(diag(q))) singular = true;
-      if (singular) {
-        // A singular block: its diagonal only (zero entries count as 1).
+      bool diagonal_only = m == 1;
+      if (!diagonal_only) {
+        lu_[b].compute(d);
+        const auto diag = lu_[b].matrixLU().diagonal();
+        for (index_t q = 0; q < m; ++q)
+          if (!(std::fabs(diag(q)) > 0.0) || !std::isfinite(diag(q))) diagonal_only = true;
+      }
+      if (diagonal_only) {
+        // A 1x1 block, or a singular one: its diagonal only (zero entries count as 1).
         Eigen::VectorXd inv(m);
         for (index_t q = 0; q < m; ++q) inv(q) = d(q, q) != 0.0 ? 1.0 / d(q, q) : 1.0;
         inv_diag_[b] = inv;
+        rb_[b].resize(0);
+        zb_[b].resize(0);
+      } else {
+        rb_[b].resize(m);  // scratch for apply, which then allocates nothing
+        zb_[b].resize(m);
       }
     }
   }
@@ -86,21 +90,24 @@ class BlockJacobiPreconditioner final : public Preconditioner {
   void apply(const double* r, double* z) override {
     for (std::size_t b = 0; b + 1 < start_.size(); ++b) {
       const index_t s = start_[b], m = start_[b + 1] - s;
-      Eigen::VectorXd rb(m);
+      if (inv_diag_[b].size() > 0) {
+        for (index_t q = 0; q < m; ++q) z[col_[s + q]] = inv_diag_[b](q) * r[row_[s + q]];
+        continue;
+      }
+      Eigen::VectorXd& rb = rb_[b];
+      Eigen::VectorXd& zb = zb_[b];
       for (index_t q = 0; q < m; ++q) rb(q) = r[row_[s + q]];
-      Eigen::VectorXd zb = inv_diag_[b].size() > 0 ? Eigen::VectorXd(inv_diag_[b].cwiseProduct(rb))
-                                                   : Eigen::VectorXd(lu_[b].solve(rb));
+      zb.noalias() = lu_[b].solve(rb);
       for (index_t q = 0; q < m; ++q) z[col_[s + q]] = zb(q);
     }
   }
-  double memory_bytes() const override { return bytes_; }
 
  private:
   void partition(const SparseMatrix& a) {
     const index_t n = a.nrows;
     row_.resize(static_cast<std::size_t>(n));
     col_.resize(static_cast<std::size_t>(n));
-    std::vector<index_t> cuts;
+    std::vector<index_t> cuts;  // block starts, before the cut by max_block
     if (block_ > 0) {
       for (index_t k = 0; k < n; ++k) row_[k] = col_[k] = k;
       for (index_t k = 0; k < n; k += block_) cuts.push_back(k);
@@ -114,26 +121,24 @@ class BlockJacobiPreconditioner final : public Preconditioner {
           &flops, p.data(), q.data(), r.data(), &nmatch, work.data());
       for (index_t k = 0; k < n; ++k) {
         row_[k] = p[k];
-        col_[k] = q[k] < 0 ? -q[k] - 2 : q[k];  // BTF_UNFLIP: structurally singular column
+        col_[k] = BTF_UNFLIP(q[k]);  // flipped: a structurally singular column
       }
-      // BTF's blocks, the large ones cut into pieces of at most max_block.
-      for (SuiteSparse_long b = 0; b < nblocks; ++b)
-        for (index_t k = r[b]; k < r[b + 1]; k += max_block_) cuts.push_back(k);
+      cuts.assign(r.begin(), r.begin() + nblocks);
     }
-    // Fixed-size blocks may also be cut by max_block.
+    // Every block is cut into pieces of at most max_block.
     start_.clear();
     for (std::size_t c = 0; c < cuts.size(); ++c) {
       const index_t end = c + 1 < cuts.size() ? cuts[c + 1] : n;
       for (index_t k = cuts[c]; k < end; k += max_block_) start_.push_back(k);
     }
     start_.push_back(n);
+    pinv_ = invert_permutation(row_);
   }
 
   index_t block_, max_block_;
-  std::vector<index_t> row_, col_, start_;
+  std::vector<index_t> row_, col_, start_, pinv_;
   std::vector<Eigen::PartialPivLU<Eigen::MatrixXd>> lu_;
-  std::vector<Eigen::VectorXd> inv_diag_;
-  double bytes_ = 0.0;
+  std::vector<Eigen::VectorXd> inv_diag_, rb_, zb_;
 };
 
 class IlutPreconditioner final : public Preconditioner {
@@ -143,20 +148,12 @@ class IlutPreconditioner final : public Preconditioner {
     ilu_.setFillfactor(fillfactor);
   }
   void setup(const SparseMatrix& a, const Csr&) override {
-    const int n = to_int32(a.nrows, "ilut: matrix dimension");
-    to_int32(a.nnz(), "ilut: number of nonzeros");
-    Eigen::SparseMatrix<double, Eigen::ColMajor, int> m(n, n);
-    m.resizeNonZeros(static_cast<Eigen::Index>(a.nnz()));
-    for (std::size_t j = 0; j < a.colptr.size(); ++j)
-      m.outerIndexPtr()[j] = static_cast<int>(a.colptr[j]);
-    for (std::size_t p = 0; p < a.rowind.size(); ++p) {
-      m.innerIndexPtr()[p] = static_cast<int>(a.rowind[p]);
-      m.valuePtr()[p] = a.values[p];
-    }
+    Eigen::SparseMatrix<double, Eigen::ColMajor, int> m;
+    copy_to_eigen(a, m, "ilut");
     ilu_.compute(m);
     if (ilu_.info() != Eigen::Success)
       throw_numerical("ilut: the incomplete factorization failed (Eigen::IncompleteLUT)");
-    n_ = n;
+    n_ = m.rows();
   }
   void apply(const double* r, double* z) override {
     Eigen::Map<const Eigen::VectorXd> rv(r, n_);
