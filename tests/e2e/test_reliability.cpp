@@ -253,15 +253,6 @@ TEST(Reliability, EightProcessesOnOneCacheDirectory) {
   }
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
 // Every damaged variant of every cache file is detected (a warning naming the file), rebuilt,
 // and the answer is right; the rebuilt file is valid and equals the undamaged one.
 TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
@@ -280,7 +271,7 @@ TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
     int variants = 0;
     for (const auto& f : cache_files(cache)) {
       if (f.filename().string().find("-" + solver + "-") == std::string::npos) continue;
-      const std::string good = slurp(f);
+      const std::string good = test::read_text_file(f);
       ASSERT_GT(good.size(), 28u);
       std::vector<std::string> damaged;
       for (std::size_t len :
@@ -297,7 +288,7 @@ TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
         damaged.push_back(b);
       }
       for (const auto& bytes : damaged) {
-        spit(f, bytes);
+        test::write_text_file(f, bytes);
         SequenceResult r = run_sequence({a}, {}, o);
         ++variants;
         const bool warned = std::any_of(r.warnings.begin(), r.warnings.end(), [&](const auto& w) {
@@ -312,7 +303,7 @@ TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
         std::string why;
         ASSERT_TRUE(read_cache_file(f.string(), &why).has_value()) << f << ": " << why;
         if (solver == "klu") {
-          ASSERT_EQ(slurp(f), good) << f << " variant " << variants;
+          ASSERT_EQ(test::read_text_file(f), good) << f << " variant " << variants;
         }
       }
     }
@@ -325,8 +316,8 @@ TEST(Reliability, DamagedCacheFilesAreDetectedAndRebuilt) {
   // End to end too: a truncated file warns on stderr, the run succeeds, the file is whole again.
   write_mtx(d / "a.mtx", a);
   for (const auto& f : cache_files(cache)) {
-    const std::string good = slurp(f);
-    spit(f, good.substr(0, good.size() / 3));
+    const std::string good = test::read_text_file(f);
+    test::write_text_file(f, good.substr(0, good.size() / 3));
   }
   for (const std::string solver : {"klu", "umfpack"}) {
     auto r = run_spax({"solve", (d / "a.mtx").string(), "--solver", solver, "--cache", cache,
@@ -540,7 +531,7 @@ TEST(Reliability, InterruptedWritesLeaveWholeFilesOrNone) {
   const index_t stored = n + 6 * m * m * (m - 1);  // diagonal + 6 neighbours per interior pair
   const std::string target = (d / "g.mtx").string();
   const std::string sentinel = "%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 5\n";
-  int finished = 0, killed = 0;
+  int finished = 0, killed = 0, killed_writing = 0;
   for (int sig : {SIGTERM, SIGINT}) {
     for (int delay_ms : {0, 2, 10, 30, 80, 200, 500}) {
       const bool preexisting = delay_ms % 4 == 0;  // half the runs overwrite an existing file
@@ -550,12 +541,16 @@ TEST(Reliability, InterruptedWritesLeaveWholeFilesOrNone) {
       pid_t pid = spawn_spax({"gen", "grid3d", "--n", std::to_string(m), "--out", target});
       ASSERT_GT(pid, 0);
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      bool writing = false;  // a temporary file exists just before the signal
+      for (const auto& e : fs::directory_iterator(d.path()))
+        writing = writing || e.path().filename() != "g.mtx";
       ::kill(pid, sig);
       int status = 0;
       ASSERT_EQ(::waitpid(pid, &status, 0), pid);
       if (WIFSIGNALED(status)) {
         EXPECT_EQ(WTERMSIG(status), sig);  // ended by the signal, after cleaning up
         ++killed;
+        if (writing) ++killed_writing;
       } else {
         EXPECT_EQ(WEXITSTATUS(status), 0);  // finished before the signal came
         ++finished;
@@ -567,14 +562,15 @@ TEST(Reliability, InterruptedWritesLeaveWholeFilesOrNone) {
         EXPECT_FALSE(preexisting) << "the previous file was removed";
         continue;
       }
-      // Present: either the untouched previous file or the complete new one.
-      if (preexisting && test::read_text_file(target) == sentinel) continue;
+      // Present: the untouched previous file (only when killed) or the complete new one.
+      if (preexisting && WIFSIGNALED(status) && test::read_text_file(target) == sentinel) continue;
       MatrixFile f = read_matrix_market(target);
       EXPECT_EQ(f.matrix.nrows, n);
       EXPECT_EQ(f.matrix.nnz(), stored);
     }
   }
   EXPECT_EQ(finished + killed, 14);
+  EXPECT_GT(killed_writing, 0);  // some signals came while the file was being written
 }
 
 }  // namespace

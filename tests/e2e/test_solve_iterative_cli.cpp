@@ -119,6 +119,7 @@ TEST(SolveIterativeCli, NewtonSequence) {
     auto j = parse_json(r);
     ASSERT_EQ(j["iterative"]["iterations"].size(), 3u);
     ASSERT_EQ(j["iterative"]["rebuilt"].size(), 3u);
+    ASSERT_EQ(j["iterative"]["relative_residual"].size(), 3u);
     for (const auto& v : j["iterative"]["relative_residual"]) EXPECT_LE(v.get<double>(), 1e-8);
   }
 }
