@@ -72,6 +72,8 @@ int run_gmres(const Csr& a, Preconditioner& m, const double* b, double* x, Krylo
 int run_richardson(const Csr& a, Preconditioner& m, const double* b, double* x, KrylovControl& c);
 
 double norm2(const double* x, index_t n);
+// r = b - A x.
+void residual_into(const Csr& a, const double* b, const double* x, double* r);
 // ||b - A x||_2.
 double residual_norm(const Csr& a, const double* b, const double* x);
 

@@ -52,10 +52,14 @@ double norm2(const double* x, index_t n) {
   return std::sqrt(s);
 }
 
+void residual_into(const Csr& a, const double* b, const double* x, double* r) {
+  a.multiply(x, r);
+  for (index_t i = 0; i < a.n; ++i) r[i] = b[i] - r[i];
+}
+
 double residual_norm(const Csr& a, const double* b, const double* x) {
   std::vector<double> r(static_cast<std::size_t>(a.n));
-  a.multiply(x, r.data());
-  for (index_t i = 0; i < a.n; ++i) r[i] = b[i] - r[i];
+  residual_into(a, b, x, r.data());
   return norm2(r.data(), a.n);
 }
 
@@ -119,8 +123,7 @@ void record(KrylovControl& c, double rnorm) {
 }
 std::vector<double> initial_residual(const Csr& a, const double* b, const double* x) {
   std::vector<double> r(static_cast<std::size_t>(a.n));
-  a.multiply(x, r.data());
-  for (index_t i = 0; i < a.n; ++i) r[i] = b[i] - r[i];
+  residual_into(a, b, x, r.data());
   return r;
 }
 }  // namespace
@@ -291,7 +294,7 @@ int run_richardson(const Csr& a, Preconditioner& m, const double* b, double* x, 
   for (int k = 1; k <= c.max_iter; ++k) {
     m.apply(r.data(), z.data());
     for (std::size_t i = 0; i < n; ++i) x[i] += z[i];
-    r = initial_residual(a, b, x);
+    residual_into(a, b, x, r.data());
     const double prev = rn;
     rn = norm2(r.data(), a.n);
     record(c, rn);
