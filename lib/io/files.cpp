@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "spax/io.hpp"
 
@@ -161,6 +160,95 @@ void write_npy_impl(const std::string& path, std::span<const T> data, const char
   });
 }
 
+// The header of a .npy file is a Python dict literal, e.g.
+//   {'descr': '<i8', 'fortran_order': False, 'shape': (5,), }
+// Parsed strictly: quoted keys, values that are a quoted string, True/False or a tuple of
+// non-negative integers; anything else is an input error (never an out-of-range read).
+struct NpyHeader {
+  std::string descr;
+  bool fortran_order = false;
+  std::vector<std::uint64_t> shape;
+  bool has_descr = false, has_fortran = false, has_shape = false;
+};
+
+NpyHeader parse_npy_header(const std::string& text, const std::string& path) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto fail = [&](const std::string& why) {
+    throw_input(".npy header is malformed (" + why + " at offset " + std::to_string(i) + ")", path);
+  };
+  auto skip = [&] {
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  };
+  auto expect = [&](char c) {
+    skip();
+    if (i >= n || text[i] != c) fail(std::string("expected '") + c + "'");
+    ++i;
+  };
+  auto quoted = [&] {
+    skip();
+    if (i >= n || (text[i] != '\'' && text[i] != '"')) fail("expected a quoted string");
+    const char q = text[i++];
+    const std::size_t b = i;
+    while (i < n && text[i] != q) ++i;
+    if (i >= n) fail("unterminated string");
+    return text.substr(b, i++ - b);
+  };
+  NpyHeader h;
+  expect('{');
+  for (;;) {
+    skip();
+    if (i < n && text[i] == '}') break;
+    const std::string key = quoted();
+    expect(':');
+    skip();
+    if (key == "descr") {
+      h.descr = quoted();
+      h.has_descr = true;
+    } else if (key == "fortran_order") {
+      if (text.compare(i, 4, "True") == 0) {
+        h.fortran_order = true;
+        i += 4;
+      } else if (text.compare(i, 5, "False") == 0) {
+        i += 5;
+      } else {
+        fail("fortran_order is not True or False");
+      }
+      h.has_fortran = true;
+    } else if (key == "shape") {
+      expect('(');
+      for (;;) {
+        skip();
+        if (i < n && text[i] == ')') break;
+        std::uint64_t d = 0;
+        auto [p, ec] = std::from_chars(text.data() + i, text.data() + n, d);
+        if (ec != std::errc()) fail("shape holds something other than a non-negative integer");
+        i = static_cast<std::size_t>(p - text.data());
+        h.shape.push_back(d);
+        skip();
+        if (i < n && text[i] == ',')
+          ++i;
+        else if (i >= n || text[i] != ')')
+          fail("expected ',' or ')' in shape");
+      }
+      ++i;
+      h.has_shape = true;
+    } else {
+      fail("unknown key '" + key + "'");
+    }
+    skip();
+    if (i < n && text[i] == ',') {
+      ++i;
+      continue;
+    }
+    skip();
+    if (i >= n || text[i] != '}') fail("expected ',' or '}'");
+  }
+  if (!h.has_descr) throw_input(".npy header lacks 'descr'", path);
+  if (!h.has_fortran) throw_input(".npy header lacks 'fortran_order'", path);
+  if (!h.has_shape) throw_input(".npy header lacks 'shape'", path);
+  return h;
+}
 }  // namespace
 
 void write_npy(const std::string& path, std::span<const std::int64_t> data) {
@@ -192,71 +280,33 @@ std::vector<std::int64_t> read_npy_int64(const std::string& path) {
   if (hlen > (1u << 20)) throw_input(".npy header too long", path);
   std::string header(hlen, '\0');
   if (!in.read(header.data(), hlen)) throw_input("truncated .npy header", path);
-  auto field = [&](const std::string& key) -> std::string {
-    auto k = header.find("'" + key + "'");
-    if (k == std::string::npos) throw_input(".npy header lacks '" + key + "'", path);
-    auto colon = header.find(':', k);
-    if (colon == std::string::npos) throw_input("malformed .npy header", path);
-    auto s = header.find_first_not_of(' ', colon + 1);
-    if (s == std::string::npos) throw_input("malformed .npy header", path);
-    if (header[s] == '(') {
-      auto e = header.find(')', s);
-      if (e == std::string::npos) throw_input("malformed .npy header", path);
-      return header.substr(s, e - s + 1);
-    }
-    auto e = header.find_first_of(",}", s);
-    if (e == std::string::npos) throw_input("malformed .npy header", path);
-    std::string v = header.substr(s, e - s);
-    while (!v.empty() && v.back() == ' ') v.pop_back();
-    if (v.size() >= 2 && (v[0] == '\'' || v[0] == '"')) v = v.substr(1, v.size() - 2);
-    return v;
-  };
-  std::string descr = field("descr");
-  std::string fortran = field("fortran_order");
-  std::string shape = field("shape");
+  const NpyHeader h = parse_npy_header(header, path);
   std::size_t width = 0;
   bool is_signed = true;
-  if (descr == "<i8" || descr == "i8") {
+  if (h.descr == "<i8" || h.descr == "i8") {
     width = 8;
-  } else if (descr == "<i4" || descr == "i4") {
+  } else if (h.descr == "<i4" || h.descr == "i4") {
     width = 4;
-  } else if (descr == "<u8" || descr == "u8") {
+  } else if (h.descr == "<u8" || h.descr == "u8") {
     width = 8;
     is_signed = false;
-  } else if (descr == "<u4" || descr == "u4") {
+  } else if (h.descr == "<u4" || h.descr == "u4") {
     width = 4;
     is_signed = false;
   } else {
-    throw_input(".npy dtype '" + descr + "' is not a little-endian 32/64-bit integer", path);
-  }
-  // shape: "(n,)" or "(n)" or "(1, n)" / "(n, 1)"
-  std::vector<std::uint64_t> dims;
-  {
-    std::string inner = shape.substr(1, shape.size() - 2);
-    std::stringstream ss(inner);
-    std::string tok;
-    while (std::getline(ss, tok, ',')) {
-      auto b = tok.find_first_not_of(' ');
-      if (b == std::string::npos) continue;
-      auto e = tok.find_last_not_of(' ');
-      tok = tok.substr(b, e - b + 1);
-      std::uint64_t d = 0;
-      auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), d);
-      if (ec != std::errc() || p != tok.data() + tok.size())
-        throw_input(".npy shape '" + shape + "' is malformed", path);
-      dims.push_back(d);
-    }
+    throw_input(".npy dtype '" + h.descr + "' is not a little-endian 32/64-bit integer", path);
   }
   std::uint64_t n = 1;
   int non_one = 0;
-  for (auto d : dims) {
+  for (auto d : h.shape) {
     if (d != 1) ++non_one;
     if (d != 0 && n > (std::uint64_t{1} << 40) / d) throw_input(".npy array too large", path);
     n *= d;
   }
-  if (dims.empty() || non_one > 1)
-    throw_input(".npy array must be one-dimensional, shape is " + shape, path);
-  (void)fortran;
+  if (h.shape.empty() || non_one > 1)
+    throw_input(".npy array must be one-dimensional, shape has " + std::to_string(h.shape.size()) +
+                    " dimensions",
+                path);
   // Check the file holds the data before allocating.
   auto here = in.tellg();
   in.seekg(0, std::ios::end);

@@ -325,6 +325,88 @@ TEST(MatrixMarket, NpyRoundTripAndMalformed) {
   EXPECT_THROW(read_npy_int64((dir / "junk.npy").string()), Error);
 }
 
+// A .npy file with the given header dict (version 1.0) followed by raw payload bytes.
+std::string npy_file(const std::string& dict, const std::string& payload) {
+  std::string h = "\x93NUMPY";
+  h += '\x01';
+  h += '\x00';
+  h += static_cast<char>(dict.size() & 0xff);
+  h += static_cast<char>(dict.size() >> 8);
+  return h + dict + payload;
+}
+std::string le64(std::initializer_list<std::int64_t> v) {
+  std::string s;
+  for (std::int64_t x : v)
+    for (int b = 0; b < 8; ++b)
+      s += static_cast<char>((static_cast<std::uint64_t>(x) >> (8 * b)) & 0xff);
+  return s;
+}
+
+// Headers as numpy writes them (and the variants it accepts) read; every malformed header is an
+// input error, never an out-of-range read or a crash (a fuzzer found `'shape':,` once).
+TEST(MatrixMarket, NpyHeaderVariantsAndMalformedHeaders) {
+  ScratchDir dir;
+  const std::string two = le64({7, -2});
+  const std::vector<std::int64_t> want = {7, -2};
+  const char* good[] = {
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }          \n",
+      "{'descr': '<i8', 'fortran_order': True, 'shape': (2,)}\n",
+      "{\"descr\": \"<i8\", \"fortran_order\": False, \"shape\": (1, 2)}",
+      "{'shape': (2, 1), 'fortran_order': False, 'descr': 'i8'}",
+      "{ 'descr' : '<i8' , 'fortran_order' : False , 'shape' : ( 2 , ) , }",
+  };
+  int k = 0;
+  for (const char* dict : good) {
+    const auto f = dir / ("good" + std::to_string(k++) + ".npy");
+    test::write_text_file(f, npy_file(dict, two));
+    EXPECT_EQ(read_npy_int64(f.string()), want) << dict;
+  }
+  // Four 32-bit values: -1 as i4 is -1, as u4 is 4294967295.
+  const std::string neg4("\xff\xff\xff\xff\x05\x00\x00\x00", 8);
+  test::write_text_file(dir / "i4.npy",
+                        npy_file("{'descr': '<i4', 'fortran_order': False, 'shape': (2,)}", neg4));
+  EXPECT_EQ(read_npy_int64((dir / "i4.npy").string()), (std::vector<std::int64_t>{-1, 5}));
+  test::write_text_file(dir / "u4.npy",
+                        npy_file("{'descr': '<u4', 'fortran_order': False, 'shape': (2,)}", neg4));
+  EXPECT_EQ(read_npy_int64((dir / "u4.npy").string()),
+            (std::vector<std::int64_t>{4294967295LL, 5}));
+  const char* bad[] = {
+      "{'descr': '<i8', 'fortran_order': False, 'shape':, }",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': 2, }",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2,}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (-2,)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2 3)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2,)",
+      "{'descr': '<i8', 'fortran_order': Maybe, 'shape': (2,)}",
+      "{'descr': '<i8, 'fortran_order': False, 'shape': (2,)}",
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)}",
+      "{'descr': '>i8', 'fortran_order': False, 'shape': (2,)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': ()}",
+      "{'descr': '<i8', 'fortran_order': False}",
+      "{'fortran_order': False, 'shape': (2,)}",
+      "{'descr': '<i8', 'shape': (2,)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), 'extra': 1}",
+      "'descr': '<i8', 'fortran_order': False, 'shape': (2,)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (99999999999999999999,)}",
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (3,)}",  // 2 values for 3
+      "",
+      "{",
+      "{'",
+  };
+  k = 0;
+  for (const char* dict : bad) {
+    const auto f = dir / ("bad" + std::to_string(k++) + ".npy");
+    test::write_text_file(f, npy_file(dict, two));
+    try {
+      read_npy_int64(f.string());
+      ADD_FAILURE() << "accepted: " << dict;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input) << dict << ": " << e.what();
+    }
+  }
+}
+
 // The bundled copies of edge and malformed files run everywhere.
 TEST(MatrixMarket, BundledEdgeAndBadFiles) {
   for (auto& e : std::filesystem::directory_iterator(test::test_data_dir() / "mm")) {
