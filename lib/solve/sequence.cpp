@@ -476,12 +476,10 @@ class Runner {
     if (p.ones) {
       std::vector<T> e(static_cast<std::size_t>(n), T(1.0));
       p.b.assign(static_cast<std::size_t>(n), T(0.0));
-      if (o_.transpose) {
-        SparseMatrix at = transpose(a, a.is_complex());
-        multiply(at, e, p.b);
-      } else {
+      if (o_.transpose)
+        multiply_adjoint(a, e, p.b);
+      else
         multiply(a, e, p.b);
-      }
     } else {
       const RightHandSide& r = rhs_.size() == 1 ? rhs_[0] : rhs_[i];
       const auto& v = rhs_values<T>(r);
@@ -517,12 +515,10 @@ class Runner {
       std::vector<T> r = b, ax(static_cast<std::size_t>(n));
       for (index_t k = 0; k < nrhs; ++k) {
         std::span<const T> xk(x.data() + k * n, static_cast<std::size_t>(n));
-        if (o_.transpose) {
-          SparseMatrix at = transpose(a, a.is_complex());
-          multiply(at, xk, ax);
-        } else {
+        if (o_.transpose)
+          multiply_adjoint(a, xk, ax);
+        else
           multiply(a, xk, ax);
-        }
         for (index_t q = 0; q < n; ++q) r[k * n + q] -= ax[q];
       }
       solver_->solve(std::span<T>(r), nrhs, o_.transpose);

@@ -302,6 +302,28 @@ void multiply_impl(const SparseMatrix& a, std::span<const T> x, std::span<T> y) 
     }
   }
 }
+// y = A^H x: one dot product per column, no transposed copy.
+template <class T>
+void multiply_adjoint_impl(const SparseMatrix& a, std::span<const T> x, std::span<T> y) {
+  if (static_cast<index_t>(x.size()) != a.nrows || static_cast<index_t>(y.size()) != a.ncols)
+    throw_internal("multiply_adjoint: vector sizes do not match the matrix");
+  if constexpr (!std::is_same_v<T, complex_t>)
+    if (a.is_complex()) throw_internal("multiply_adjoint: complex matrix with a real vector");
+  for (index_t j = 0; j < a.ncols; ++j) {
+    T s(0);
+    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
+      const T xi = x[static_cast<std::size_t>(a.rowind[p])];
+      if constexpr (std::is_same_v<T, complex_t>) {
+        s += (a.is_complex() ? std::conj(a.zvalues[p])
+                             : (a.has_values() ? T(a.values[p]) : T(1.0))) *
+             xi;
+      } else {
+        s += (a.has_values() ? a.values[p] : 1.0) * xi;
+      }
+    }
+    y[static_cast<std::size_t>(j)] = s;
+  }
+}
 }  // namespace
 
 void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y) {
@@ -309,6 +331,12 @@ void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double
 }
 void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y) {
   multiply_impl<complex_t>(a, x, y);
+}
+void multiply_adjoint(const SparseMatrix& a, std::span<const double> x, std::span<double> y) {
+  multiply_adjoint_impl<double>(a, x, y);
+}
+void multiply_adjoint(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y) {
+  multiply_adjoint_impl<complex_t>(a, x, y);
 }
 
 namespace {

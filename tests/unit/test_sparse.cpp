@@ -131,6 +131,41 @@ TEST(Sparse, MultiplyMatchesDense) {
   }
 }
 
+// y = A^H x against a hand-worked 2x3 complex case, the dense transpose of a random real
+// matrix, and a pattern matrix (all ones).
+TEST(Sparse, MultiplyAdjointMatchesDenseTranspose) {
+  auto a = random_matrix(5, 4, 12, 3);
+  std::vector<double> x = {1, -2, 0.5, 3, -1}, y(4);
+  multiply_adjoint(a, x, y);
+  Dense d = to_dense(a);
+  for (int j = 0; j < 4; ++j) {
+    double s = 0;
+    for (int i = 0; i < 5; ++i)
+      if (!std::isnan(d[i][j])) s += d[i][j] * x[i];
+    EXPECT_DOUBLE_EQ(y[j], s);
+  }
+  // [[1+2i, 0, 3], [0, 4i, -1]]^H [1, i] = [1-2i, (-4i)(i), 3 - i] = [1-2i, 4, 3-i].
+  SparseMatrix z;
+  z.nrows = 2;
+  z.ncols = 3;
+  z.colptr = {0, 1, 2, 4};
+  z.rowind = {0, 1, 0, 1};
+  z.field = Field::complex;
+  z.zvalues = {{1, 2}, {0, 4}, {3, 0}, {-1, 0}};
+  std::vector<complex_t> zx = {{1, 0}, {0, 1}}, zy(3);
+  multiply_adjoint(z, zx, zy);
+  EXPECT_EQ(zy[0], complex_t(1, -2));
+  EXPECT_EQ(zy[1], complex_t(4, 0));
+  EXPECT_EQ(zy[2], complex_t(3, -1));
+  SparseMatrix p = z;
+  p.field = Field::pattern;
+  p.zvalues.clear();  // pattern: column sums of the x entries it touches
+  std::vector<double> px = {2, 5}, py(3);
+  multiply_adjoint(p, px, py);
+  EXPECT_EQ(py, (std::vector<double>{2, 5, 7}));
+  EXPECT_THROW(multiply_adjoint(p, std::vector<double>(3), py), Error);
+}
+
 TEST(Sparse, FingerprintDependsOnPatternOnly) {
   const std::string general =
       "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n2 1 2\n1 2 2\n3 3 1\n2 2 4\n";

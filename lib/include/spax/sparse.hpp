@@ -97,6 +97,9 @@ std::string first_nonfinite_entry(const SparseMatrix& a);
 // y = A x (real) and the complex counterpart. Pattern matrices act as all-ones.
 void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
 void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
+// y = A^H x (A^T x for a real matrix), without forming the transpose.
+void multiply_adjoint(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
+void multiply_adjoint(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
 
 // Pattern fingerprint: a 128-bit hash of (nrows, ncols, colptr, rowind) of the CSC form, so it
 // is the same for one pattern whatever the file's entry order, symmetric storage, duplicates or
