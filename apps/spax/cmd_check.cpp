@@ -171,25 +171,6 @@ void run_baseline_create(const BaselineOptions& o) {
   std::cout << "baseline of " << o.files.size() << " matrices written to " << o.out << '\n';
 }
 
-nlohmann::json load_baseline(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input("cannot open the baseline", path);
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw_input(std::string("not a valid baseline (JSON: ") + e.what() + ")", path);
-  }
-  if (!doc.is_object() || doc.value("format", "") != "spax-baseline" || !doc.contains("matrices") ||
-      !doc["matrices"].is_object())
-    throw_input("not a spax baseline (create one with spax check baseline create)", path);
-  if (doc.value("version", 0) != kBaselineFormatVersion)
-    throw_input("baseline format version " + std::to_string(doc.value("version", 0)) +
-                    " is not supported (expected " + std::to_string(kBaselineFormatVersion) + ")",
-                path);
-  return doc;
-}
-
 void run_baseline_verify(const BaselineOptions& o) {
   BaselineThresholds t;
   t.max_fill_increase = parse_fraction(o.max_fill, "--max-fill-increase");

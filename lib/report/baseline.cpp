@@ -1,6 +1,9 @@
 #include "report/baseline.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "spax/analysis.hpp"
@@ -65,6 +68,58 @@ CheckCase growth_case(const std::string& file, const std::string& check, const s
 }
 
 }  // namespace
+
+nlohmann::json parse_baseline(std::string_view text, const std::string& path) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) throw_input("not a valid baseline (not JSON)", path);
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "spax-baseline" ||
+      !doc.contains("matrices") || !doc["matrices"].is_object())
+    throw_input("not a spax baseline (create one with spax check baseline create)", path);
+  auto bad = [&](const std::string& where, const std::string& why) {
+    throw_input("baseline " + where + ": " + why, path);
+  };
+  if (!doc.contains("version") || !doc["version"].is_number_integer())
+    bad("version", "missing or not an integer");
+  if (doc["version"].get<std::int64_t>() != kBaselineFormatVersion)
+    throw_input("baseline format version " + doc["version"].dump() +
+                    " is not supported (expected " + std::to_string(kBaselineFormatVersion) + ")",
+                path);
+  if (doc.contains("ordering")) {
+    const auto& o = doc["ordering"];
+    const auto names = ordering_names();
+    if (!o.is_string() ||
+        std::find(names.begin(), names.end(), o.get<std::string>()) == names.end())
+      bad("ordering", o.dump() + " is not one of " + ordering_names_joined());
+  }
+  for (const auto& [name, m] : doc["matrices"].items()) {
+    const std::string where = "entry \"" + name + "\"";
+    if (!m.is_object()) bad(where, "not an object");
+    if (!m.contains("fingerprint") || !m["fingerprint"].is_string() ||
+        m["fingerprint"].get<std::string>().size() != 32 ||
+        m["fingerprint"].get<std::string>().find_first_not_of("0123456789abcdef") !=
+            std::string::npos)
+      bad(where, "fingerprint missing or not 32 hex digits");
+    for (const char* key : {"n", "rows", "nnz"})
+      if (!m.contains(key) || !m[key].is_number_integer() || m[key].get<std::int64_t>() < 0)
+        bad(where, std::string(key) + " missing or not a non-negative integer");
+    for (const char* key : {"nnz_L", "flops", "etree_height", "work_span", "supernodes"}) {
+      if (!m.contains(key)) continue;
+      if (!m[key].is_number() || !std::isfinite(m[key].get<double>()) || m[key].get<double>() < 0)
+        bad(where, std::string(key) + " is not a non-negative finite number");
+    }
+    for (const char* key : {"path", "note", "ordering"})
+      if (m.contains(key) && !m[key].is_string()) bad(where, std::string(key) + " is not a string");
+  }
+  return doc;
+}
+
+nlohmann::json load_baseline(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_input("cannot open the baseline", path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw_input("cannot read the baseline", path);
+  return parse_baseline(text, path);
+}
 
 std::vector<CheckCase> compare_to_baseline(const std::string& file, const nlohmann::json& old,
                                            const nlohmann::json& now, const BaselineThresholds& t,

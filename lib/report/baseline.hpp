@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "report/check_report.hpp"
 #include "spax/sparse.hpp"
@@ -26,5 +27,14 @@ std::vector<CheckCase> compare_to_baseline(const std::string& file, const nlohma
                                            const std::string& recreate_hint);
 
 constexpr int kBaselineFormatVersion = 1;
+
+// A baseline document from its text, checked against the format above: a top-level object with
+// format "spax-baseline", an integer version, an optional known ordering name and "matrices", an
+// object whose entries each have a fingerprint (32 hex digits), integer n, rows and nnz and, when
+// present, non-negative finite metrics. Anything else is an input error naming `path` and the
+// offending key (never a JSON type error later, in the comparison).
+nlohmann::json parse_baseline(std::string_view text, const std::string& path);
+// The same, reading the file at `path`.
+nlohmann::json load_baseline(const std::string& path);
 
 }  // namespace spax

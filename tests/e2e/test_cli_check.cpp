@@ -187,6 +187,15 @@ TEST(CliCheck, BaselineCreateAndVerify) {
   EXPECT_EQ(zero.exit_code, 0) << zero.out;
   auto junk = run_spax({"check", "baseline", "verify", w, "--baseline", w});
   EXPECT_EQ(junk.exit_code, 2);
+  // A baseline with a metric of the wrong type: exit 2 and a message naming it (was an internal
+  // error, exit 4).
+  auto edited = doc;
+  edited["matrices"]["west0479.mtx"]["nnz_L"] = nullptr;
+  write_text_file(d / "edited.json", edited.dump());
+  auto typed =
+      run_spax({"check", "baseline", "verify", w, "--baseline", (d / "edited.json").string()});
+  EXPECT_EQ(typed.exit_code, 2) << typed.err;
+  EXPECT_NE(typed.err.find("nnz_L"), std::string::npos) << typed.err;
 }
 
 }  // namespace

@@ -134,5 +134,90 @@ TEST(Check, BaselineThresholdsTripExactlyAtTheEdge) {
   EXPECT_NE(cases[0].message.find("re-create it"), std::string::npos);
 }
 
+// A baseline whose shape is wrong is an input error naming what is wrong, never a JSON type
+// error in the comparison (which the CLI would report as an internal error).
+TEST(Check, MalformedBaselinesAreInputErrors) {
+  const nlohmann::json good = {{"format", "spax-baseline"},
+                               {"version", kBaselineFormatVersion},
+                               {"ordering", "amd"},
+                               {"matrices",
+                                {{"a.mtx",
+                                  {{"fingerprint", "03055c50077cbbf01b94bd2d6d88a933"},
+                                   {"n", 4},
+                                   {"rows", 4},
+                                   {"nnz", 10},
+                                   {"nnz_L", 7},
+                                   {"flops", 20.5},
+                                   {"etree_height", 3},
+                                   {"work_span", 1.5},
+                                   {"supernodes", 2},
+                                   {"path", "/x/a.mtx"}}},
+                                 {"r.mtx",
+                                  {{"fingerprint", "00000000000000000000000000000000"},
+                                   {"n", 2},
+                                   {"rows", 3},
+                                   {"nnz", 0},
+                                   {"note", "rectangular: no ordering metrics"}}}}}};
+  const nlohmann::json doc = parse_baseline(good.dump(), "b.json");
+  EXPECT_EQ(doc, good);
+  // Each mutation of the good document, and the word its message must contain.
+  struct Case {
+    std::string what;
+    nlohmann::json::json_pointer where;
+    nlohmann::json value;  // null with erase = true removes the key
+    bool erase;
+    std::string says;
+  };
+  using P = nlohmann::json::json_pointer;
+  const std::vector<Case> cases = {
+      {"version as a string", P("/version"), "1", false, "version"},
+      {"version 2", P("/version"), 2, false, "version 2"},
+      {"no version", P("/version"), nullptr, true, "version"},
+      {"ordering a number", P("/ordering"), 5, false, "ordering"},
+      {"unknown ordering", P("/ordering"), "bogus", false, "ordering"},
+      {"entry a number", P("/matrices/a.mtx"), 5, false, "a.mtx"},
+      {"fingerprint a number", P("/matrices/a.mtx/fingerprint"), 7, false, "fingerprint"},
+      {"fingerprint short", P("/matrices/a.mtx/fingerprint"), "abc", false, "fingerprint"},
+      {"fingerprint not hex", P("/matrices/a.mtx/fingerprint"), std::string(32, 'z'), false,
+       "fingerprint"},
+      {"n a string", P("/matrices/a.mtx/n"), "x", false, "n missing"},
+      {"n negative", P("/matrices/a.mtx/n"), -1, false, "n missing"},
+      {"n fractional", P("/matrices/a.mtx/n"), 4.5, false, "n missing"},
+      {"no nnz", P("/matrices/a.mtx/nnz"), nullptr, true, "nnz missing"},
+      {"nnz_L null", P("/matrices/a.mtx/nnz_L"), nullptr, false, "nnz_L"},
+      {"work_span negative", P("/matrices/a.mtx/work_span"), -1.0, false, "work_span"},
+      {"flops a string", P("/matrices/a.mtx/flops"), "many", false, "flops"},
+      {"path a number", P("/matrices/a.mtx/path"), 3, false, "path"},
+      {"matrices an array", P("/matrices"), nlohmann::json::array(), false, "not a spax baseline"},
+      {"wrong format", P("/format"), "other", false, "not a spax baseline"},
+      {"format a number", P("/format"), 1, false, "not a spax baseline"},
+  };
+  for (const auto& c : cases) {
+    nlohmann::json d = good;
+    if (c.erase)
+      d[c.where.parent_pointer()].erase(c.where.back());
+    else
+      d[c.where] = c.value;
+    try {
+      parse_baseline(d.dump(), "b.json");
+      ADD_FAILURE() << "accepted: " << c.what;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input) << c.what;
+      EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos)
+          << c.what << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find("b.json"), std::string::npos) << c.what;
+    }
+  }
+  for (const char* text :
+       {"", "{", "[1, 2]", "null", "{\"format\": \"spax-baseline\"}", "\xff\xfe{}"}) {
+    try {
+      parse_baseline(text, "b.json");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace spax
