@@ -394,6 +394,13 @@ TEST(MatrixMarket, NpyHeaderVariantsAndMalformedHeaders) {
       "{",
       "{'",
   };
+  // The input the fuzzer found, kept as a regression.
+  try {
+    read_npy_int64((test::test_data_dir() / "fuzz" / "npy_empty_shape.npy").string());
+    ADD_FAILURE() << "accepted npy_empty_shape.npy";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input) << e.what();
+  }
   k = 0;
   for (const char* dict : bad) {
     const auto f = dir / ("bad" + std::to_string(k++) + ".npy");
