@@ -123,6 +123,17 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   }
 }
 
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string all;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0)
+    all.append(buf, static_cast<std::size_t>(in.gcount()));
+  if (in.bad() || !in.eof()) return std::nullopt;
+  return all;
+}
+
 namespace {
 
 std::string npy_header(const char* descr, std::size_t n) {

@@ -1,13 +1,12 @@
 // Stamp maps in CSV: header `model,device,row,col`, one Jacobian stamp per line.
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "spax/io.hpp"
 #include "spax/scatter.hpp"
 
 namespace spax {
@@ -172,11 +171,9 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
 }
 
 StampMap read_stamps_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input("cannot open the stamp map", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_stamps_csv(ss.str(), path);
+  const std::optional<std::string> text = read_whole_file(path);
+  if (!text) throw_input("cannot open the stamp map", path);
+  return parse_stamps_csv(*text, path);
 }
 
 }  // namespace spax

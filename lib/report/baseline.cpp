@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "spax/analysis.hpp"
@@ -114,11 +112,9 @@ nlohmann::json parse_baseline(std::string_view text, const std::string& path) {
 }
 
 nlohmann::json load_baseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input("cannot open the baseline", path);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw_input("cannot read the baseline", path);
-  return parse_baseline(text, path);
+  const std::optional<std::string> text = read_whole_file(path);
+  if (!text) throw_input("cannot open the baseline", path);
+  return parse_baseline(*text, path);
 }
 
 std::vector<CheckCase> compare_to_baseline(const std::string& file, const nlohmann::json& old,

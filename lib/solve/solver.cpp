@@ -4,8 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <filesystem>
 
 #include "solve/backends.hpp"
 #include "spax/io.hpp"
@@ -245,13 +244,11 @@ std::optional<std::string> read_cache_file(const std::string& path, std::string*
     if (reason) *reason = why;
     return std::nullopt;
   };
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return fail("");
-  const std::streamoff file_size = in.tellg();
-  if (file_size < 0) return fail("unreadable");
-  std::string all(static_cast<std::size_t>(file_size), '\0');
-  in.seekg(0);
-  if (!in.read(all.data(), file_size)) return fail("truncated");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return fail("");
+  std::optional<std::string> read = read_whole_file(path);
+  if (!read) return fail("unreadable");
+  std::string all = std::move(*read);
   const std::size_t head = sizeof kMagic + sizeof(std::uint32_t) + sizeof(std::uint64_t);
   if (all.size() < head + sizeof(std::uint64_t)) return fail("truncated");
   if (std::memcmp(all.data(), kMagic, sizeof kMagic) != 0) return fail("not a spax cache file");

@@ -8,10 +8,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 #include "solve/backends.hpp"
+#include "spax/io.hpp"
 #include "spax/timer.hpp"
 
 namespace spax::solve_detail {
@@ -50,16 +49,7 @@ class ScratchFile {
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
     out.write(data, static_cast<std::streamsize>(size));
   }
-  std::string read() {
-    std::ifstream in(path_, std::ios::binary | std::ios::ate);
-    if (!in) return {};
-    const std::streamoff n = in.tellg();
-    if (n <= 0) return {};
-    std::string bytes(static_cast<std::size_t>(n), '\0');
-    in.seekg(0);
-    if (!in.read(bytes.data(), n)) return {};
-    return bytes;
-  }
+  std::string read() { return read_whole_file(path_).value_or(std::string()); }
 
  private:
   int fd_ = -1;

@@ -325,6 +325,18 @@ TEST(MatrixMarket, NpyRoundTripAndMalformed) {
   EXPECT_THROW(read_npy_int64((dir / "junk.npy").string()), Error);
 }
 
+TEST(MatrixMarket, ReadWholeFile) {
+  ScratchDir dir;
+  std::string big;
+  for (int k = 0; k < 200000; ++k) big += static_cast<char>((k * 131) % 256);  // NULs included
+  test::write_text_file(dir / "big.bin", big);
+  test::write_text_file(dir / "empty", "");
+  EXPECT_EQ(read_whole_file((dir / "big.bin").string()), big);
+  EXPECT_EQ(read_whole_file((dir / "empty").string()), std::string());
+  EXPECT_EQ(read_whole_file((dir / "missing").string()), std::nullopt);
+  EXPECT_EQ(read_whole_file(dir.path().string()), std::nullopt);  // a directory
+}
+
 // A .npy file with the given header dict (version 1.0) followed by raw payload bytes.
 std::string npy_file(const std::string& dict, const std::string& payload) {
   std::string h = "\x93NUMPY";

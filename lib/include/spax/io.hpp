@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,10 @@ void write_npy(const std::string& path, std::span<const std::int64_t> data);
 void write_npy(const std::string& path, std::span<const double> data);
 // Reads a 1-D integer .npy (int64, int32, uint32 or uint64, little-endian) as int64.
 std::vector<std::int64_t> read_npy_int64(const std::string& path);
+
+// The whole content of a file (or pipe); nullopt when it cannot be opened or read (a directory,
+// a permission, an I/O error).
+std::optional<std::string> read_whole_file(const std::string& path);
 
 // Writes a file whole or not at all: `fill` writes into a temporary file beside `path`, which is
 // flushed and renamed over `path` only when `fill` returns without throwing.
