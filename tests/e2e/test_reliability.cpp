@@ -533,17 +533,28 @@ TEST(Reliability, InterruptedWritesLeaveWholeFilesOrNone) {
   const std::string sentinel = "%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 5\n";
   int finished = 0, killed = 0, killed_writing = 0;
   for (int sig : {SIGTERM, SIGINT}) {
-    for (int delay_ms : {0, 2, 10, 30, 80, 200, 500}) {
+    // Fixed delays, and (-1) one run that waits for the temporary file to appear, so that some
+    // signal lands mid-write however fast or slow this machine (or a sanitizer build) is.
+    for (int delay_ms : {0, 2, 10, 30, 80, 200, 500, -1}) {
       const bool preexisting = delay_ms % 4 == 0;  // half the runs overwrite an existing file
       std::error_code ec;
       fs::remove(target, ec);
       if (preexisting) test::write_text_file(target, sentinel);
       pid_t pid = spawn_spax({"gen", "grid3d", "--n", std::to_string(m), "--out", target});
       ASSERT_GT(pid, 0);
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-      bool writing = false;  // a temporary file exists just before the signal
-      for (const auto& e : fs::directory_iterator(d.path()))
-        writing = writing || e.path().filename() != "g.mtx";
+      auto temp_exists = [&] {
+        for (const auto& e : fs::directory_iterator(d.path()))
+          if (e.path().filename() != "g.mtx") return true;
+        return false;
+      };
+      if (delay_ms >= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      } else {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!temp_exists() && std::chrono::steady_clock::now() < give_up)
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      const bool writing = temp_exists();  // a temporary file exists just before the signal
       ::kill(pid, sig);
       int status = 0;
       ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -569,7 +580,7 @@ TEST(Reliability, InterruptedWritesLeaveWholeFilesOrNone) {
       EXPECT_EQ(f.matrix.nnz(), stored);
     }
   }
-  EXPECT_EQ(finished + killed, 14);
+  EXPECT_EQ(finished + killed, 16);
   EXPECT_GT(killed_writing, 0);  // some signals came while the file was being written
 }
 
