@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "report/bench_report.hpp"
+#include "report/json_text.hpp"
 #include "spax/bench.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
@@ -95,7 +96,7 @@ void run_bench(BenchCliOptions& o) {
   for (const auto& w : bench_noise_warnings(report)) warn(w);
   if (!o.export_json.empty())
     write_file_atomic(o.export_json,
-                      [&](std::ostream& out) { out << bench_json(report).dump(2) << '\n'; });
+                      [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
   if (!o.export_csv.empty())
     write_file_atomic(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
   if (!o.export_markdown.empty())

@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "report/baseline.hpp"
 #include "report/check_report.hpp"
+#include "report/json_text.hpp"
 #include "spax/analysis.hpp"
 #include "spax/check.hpp"
 #include "spax/io.hpp"
@@ -167,7 +168,7 @@ void run_baseline_create(const BaselineOptions& o) {
                 << m["work_span"].get<double>();
     std::cout << '\n';
   }
-  write_file_atomic(o.out, [&](std::ostream& out) { out << doc.dump(2) << '\n'; });
+  write_file_atomic(o.out, [&](std::ostream& out) { out << json_text(doc, 2) << '\n'; });
   std::cout << "baseline of " << o.files.size() << " matrices written to " << o.out << '\n';
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "report/json_text.hpp"
 #include "spax/io.hpp"
 
 namespace spax::app {
@@ -76,7 +77,7 @@ void print_table(const std::vector<nlohmann::json>& rows) {
       } else if (v.is_string()) {
         std::cout << v.get<std::string>();
       } else {
-        std::cout << v.dump();
+        std::cout << json_text(v);
       }
       std::cout << std::defaultfloat << '\n';
     }
@@ -102,9 +103,9 @@ const Registration reg("info", [](CLI::App& app) {
     for (const auto& f : opts->files) rows.push_back(info_json(read_matrix_market(f, ro)));
     if (opts->json) {
       if (rows.size() == 1) {
-        std::cout << rows[0].dump(2) << '\n';
+        std::cout << json_text(rows[0], 2) << '\n';
       } else {
-        std::cout << nlohmann::json(rows).dump(2) << '\n';
+        std::cout << json_text(nlohmann::json(rows), 2) << '\n';
       }
     } else {
       print_table(rows);

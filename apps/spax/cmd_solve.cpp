@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "report/json_text.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
@@ -66,6 +67,15 @@ void run_solve(const SolveOptions& o) {
     warn("pattern-only matrix: values synthesized (strictly diagonally dominant, as analyze does)");
   const index_t n = ms.front().nrows;
   const bool complex = ms.front().is_complex();
+  // The solution file holds one column per solve, and a permutation fits one size: both need
+  // every matrix of the sequence to have the first one's size (checked before any solve).
+  if (!o.out.empty() || !o.perm.empty())
+    for (std::size_t k = 1; k < ms.size(); ++k)
+      if (ms[k].nrows != n)
+        throw_input("has " + std::to_string(ms[k].nrows) + " rows, the first matrix " +
+                        std::to_string(n) + ": " + (o.out.empty() ? "--perm" : "--out") +
+                        " needs one size across the sequence",
+                    o.files[k]);
   std::vector<RightHandSide> rhs;
   if (!o.rhs.empty() && o.rhs.size() != 1 && o.rhs.size() != ms.size())
     throw_usage("give one --rhs file, or one per matrix (" + std::to_string(ms.size()) + ")");
@@ -208,9 +218,11 @@ void run_solve(const SolveOptions& o) {
     j["timings"]["setup"] = setup_t;
   }
   if (o.json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
-    auto fmt = [](const nlohmann::json& v) { return v.is_null() ? std::string("n/a") : v.dump(); };
+    auto fmt = [](const nlohmann::json& v) {
+      return v.is_null() ? std::string("n/a") : json_text(v);
+    };
     std::cout << "solver          " << r.solver << "\n";
     if (!r.chosen_because.empty()) std::cout << "chosen because  " << r.chosen_because << "\n";
     std::cout << "ordering        " << r.ordering << "\n"
@@ -219,24 +231,24 @@ void run_solve(const SolveOptions& o) {
               << "flops           " << fmt(j["flops"]) << "\n"
               << "rcond estimate  " << fmt(j["rcond"]) << "\n"
               << "pivot growth    " << fmt(j["pivot_growth"]) << "\n"
-              << "backward error  " << be.dump() << "\n";
-    if (!fe.empty()) std::cout << "forward error   " << fe.dump() << "\n";
-    if (o.refine > 0) std::cout << "refinement      " << steps.dump() << "\n";
+              << "backward error  " << json_text(be) << "\n";
+    if (!fe.empty()) std::cout << "forward error   " << json_text(fe) << "\n";
+    if (o.refine > 0) std::cout << "refinement      " << json_text(steps) << "\n";
     std::cout << "time read       " << read_seconds << " s\n"
               << "time analyze    " << r.analyze_seconds << " s\n"
               << "time factor     " << r.factor_seconds << " s\n";
     if (!r.refactor_seconds.empty())
-      std::cout << "time refactor   " << j["timings"]["refactor"].dump() << "\n";
+      std::cout << "time refactor   " << json_text(j["timings"]["refactor"]) << "\n";
     if (iterative)
-      std::cout << "iterations      " << iters.dump() << "\n"
-                << "rel. residual   " << relres.dump() << "\n"
-                << "setup rebuilt   " << rebuilt.dump() << "\n"
-                << "time setup      " << setup_t.dump() << "\n";
-    std::cout << "time solve      " << solve_t.dump() << "\n"
+      std::cout << "iterations      " << json_text(iters) << "\n"
+                << "rel. residual   " << json_text(relres) << "\n"
+                << "setup rebuilt   " << json_text(rebuilt) << "\n"
+                << "time setup      " << json_text(setup_t) << "\n";
+    std::cout << "time solve      " << json_text(solve_t) << "\n"
               << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric
               << "\n";
     if (!r.refactor_fallbacks.empty())
-      std::cout << "refactor fallbacks at matrices " << j["refactor_fallbacks"].dump() << "\n";
+      std::cout << "refactor fallbacks at matrices " << json_text(j["refactor_fallbacks"]) << "\n";
   }
   if (r.pattern_mismatch >= 0) {
     warn("pattern mismatch: " + o.files[r.pattern_mismatch] + " differs from " +

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spax::app {
@@ -33,5 +34,7 @@ CLI::Option* add_threads_option(CLI::App& sub, int& threads);
 
 // Prints a warning line "spax: warning: ..." on stderr.
 void warn(const std::string& message);
+// The message with control characters escaped, so that it stays on one line.
+std::string one_line(std::string_view message);
 
 }  // namespace spax::app

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <new>
+#include <string_view>
 
 #include "command.hpp"
 #include "spax/common.hpp"
@@ -32,8 +34,32 @@ CLI::Option* add_threads_option(CLI::App& sub, int& threads) {
       ->check(CLI::Range(0, 4096));
 }
 
+// One line on stderr whatever the message holds (a path or an argument may contain a newline,
+// a carriage return or a NUL): control characters are written as \n, \r, \0 or \xNN.
+std::string one_line(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\0') {
+      out += "\\0";
+    } else if (u < 0x20 && c != '\t') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void warn(const std::string& message) {
-  std::cerr << "spax: warning: " << message << "\n";
+  std::cerr << "spax: warning: " << one_line(message) << "\n";
 }
 
 }  // namespace spax::app
@@ -58,20 +84,25 @@ int main(int argc, char** argv) {
     } catch (const CLI::Success& e) {  // --help, --version
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
-      std::cerr << "spax: " << e.what() << " (see spax --help)\n";
+      std::cerr << "spax: " << spax::app::one_line(e.what()) << " (see spax --help)\n";
       return 2;
     }
   } catch (const spax::Error& e) {
     std::cout.flush();
-    std::cerr << "spax: " << e.what() << "\n";
+    std::cerr << "spax: " << spax::app::one_line(e.what()) << "\n";
     return spax::exit_code_for(e.kind());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave could not be created, listed or renamed: an input error.
+    std::cout.flush();
+    std::cerr << "spax: " << spax::app::one_line(e.what()) << "\n";
+    return 2;
   } catch (const std::bad_alloc&) {
     std::cout.flush();
     std::cerr << "spax: out of memory\n";
     return 4;
   } catch (const std::exception& e) {
     std::cout.flush();
-    std::cerr << "spax: internal error: " << e.what() << "\n";
+    std::cerr << "spax: internal error: " << spax::app::one_line(e.what()) << "\n";
     return 4;
   }
   std::cout.flush();

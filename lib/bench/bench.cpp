@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/child.hpp"
+#include "report/json_text.hpp"
 #include "solve/memory_cap.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
@@ -224,7 +225,7 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
         } catch (const std::exception& e) {
           r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
         }
-        return r.dump();
+        return json_text(r);
       },
       o.timeout);
   c.wall_seconds = wall.seconds();

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "report/html_report.hpp"
+#include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
 #include "report/svg_plots.hpp"
 #include "spax/analyze_report.hpp"
@@ -385,7 +386,7 @@ std::string pad(const std::string& s, std::size_t w, bool right = true) {
 }  // namespace
 
 std::string analyze_json(const AnalyzeResult& r, int indent) {
-  return build_json(r).dump(indent);
+  return json_text(build_json(r), indent);
 }
 
 std::string analyze_summary(const AnalyzeResult& r) {

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "report/json_text.hpp"
 #include "spax/common.hpp"
 
 namespace spax {
@@ -64,7 +65,7 @@ std::string format_check_report(const CheckReport& r, CheckFormat f) {
                               {"message", c.message},
                               {"details", c.details}});
       j["summary"] = r.summary;
-      out << j.dump(2) << '\n';
+      out << json_text(j, 2) << '\n';
       break;
     }
     case CheckFormat::junit: {
@@ -80,7 +81,7 @@ std::string format_check_report(const CheckReport& r, CheckFormat f) {
           out << "/>\n";
         } else {
           out << ">\n      <failure message=\"" << xml_escape(c.message) << "\" type=\""
-              << xml_escape(c.check) << "\">" << xml_escape(c.details.dump(2))
+              << xml_escape(c.check) << "\">" << xml_escape(json_text(c.details, 2))
               << "</failure>\n    </testcase>\n";
         }
       }
@@ -104,7 +105,7 @@ std::string format_check_report(const CheckReport& r, CheckFormat f) {
         out << (c.passed ? "ok    " : "FAIL  ") << c.file << " [" << c.check << "] " << c.message
             << '\n';
       if (!r.summary.empty()) {
-        for (const auto& [k, v] : r.summary.items()) out << k << ": " << v.dump() << '\n';
+        for (const auto& [k, v] : r.summary.items()) out << k << ": " << json_text(v) << '\n';
       }
       out << (fails == 0 ? "all " + std::to_string(r.cases.size()) + " checks passed"
                          : std::to_string(fails) + " of " + std::to_string(r.cases.size()) +

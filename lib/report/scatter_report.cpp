@@ -7,6 +7,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
 #include "spax/io.hpp"
 #include "spax/scatter.hpp"
@@ -138,7 +139,7 @@ std::string coords_text(const std::vector<Coordinate>& v) {
 }  // namespace
 
 std::string scatter_json(const ScatterResult& r, int indent) {
-  return build(r).dump(indent);
+  return json_text(build(r), indent);
 }
 
 nlohmann::ordered_json scatter_json_value(const ScatterResult& r) {
@@ -192,7 +193,7 @@ std::vector<std::string> write_scatter_outputs(const ScatterResult& r, const std
   const std::filesystem::path d(dir);
   std::vector<std::string> written;
   const std::string json_path = (d / "scatter_analysis.json").string();
-  const std::string text = ojson{{"device_parallelism", build(r)}}.dump(2);
+  const std::string text = json_text(ojson{{"device_parallelism", build(r)}}, 2);
   write_file_atomic(json_path, [&](std::ostream& out) { out << text << '\n'; });
   written.push_back(json_path);
   const std::string sum_path = (d / "scatter_summary.txt").string();

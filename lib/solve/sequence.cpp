@@ -153,6 +153,21 @@ class Runner {
   }
 
  private:
+  // A square matrix with an empty row or column (an empty matrix among them) is structurally
+  // singular: said here, with the structural rank, before any backend sees it (some report only
+  // a status code for it, and hypre's AMG aborts the process).
+  static void require_no_empty_line(const SparseMatrix& a) {
+    if (!a.is_square() || a.ncols == 0) return;
+    bool empty = false;
+    for (index_t j = 0; j < a.ncols && !empty; ++j) empty = a.colptr[j] == a.colptr[j + 1];
+    if (!empty) {
+      std::vector<char> seen(static_cast<std::size_t>(a.nrows), 0);
+      for (index_t i : a.rowind) seen[static_cast<std::size_t>(i)] = 1;
+      empty = std::find(seen.begin(), seen.end(), 0) != seen.end();
+    }
+    if (empty) throw_singular(a, -1);
+  }
+
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
     Timer t;
@@ -233,6 +248,7 @@ class Runner {
   }
 
   void analyze_cached(const SparseMatrix& a) {
+    require_no_empty_line(a);
     if (o_.cache_dir.empty()) {
       solver_->analyze(a);
       return;
@@ -426,6 +442,7 @@ class Runner {
   Numeric update_numeric(std::size_t i) {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
+      require_no_empty_line(a);
       solver_->analyze(a);
       solver_->factor(a);
       return {true, false};

@@ -471,6 +471,59 @@ TEST(Reliability, SingularSystemsNameAColumn) {
   }
 }
 
+// A matrix without entries, or with an empty row, is structurally singular for every solver,
+// iterative ones included: exit 3 naming it (a backend status code, exit 4, before; hypre's AMG
+// crashed or aborted the process through MPI).
+TEST(Reliability, EmptyMatricesAndEmptyRowsAreStructurallySingular) {
+  test::ScratchDir d;
+  test::write_text_file(d / "e.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 0\n");
+  test::write_text_file(d / "p.mtx", "%%MatrixMarket matrix coordinate real general\n1 1 0\n");
+  // Row 2 empty, every column has an entry: structural rank 2 of 3.
+  test::write_text_file(d / "r.mtx",
+                        "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 2\n1 2 1\n3 3 "
+                        "4\n");
+  for (const std::string f : {"e.mtx", "p.mtx", "r.mtx"}) {
+    for (const std::string s : {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense", "cg",
+                                "gmres", "bicgstab", "cg+amg", "amg"}) {
+      auto r = run_spax({"solve", (d / f).string(), "--solver", s});
+      EXPECT_EQ(r.exit_code, 3) << f << " " << s << ": " << r.err;
+      // The error is the last line (a pattern file adds a warning line before it).
+      const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+      EXPECT_EQ(last.rfind("spax: matrix is structurally singular: structural rank ", 0), 0u)
+          << f << " " << s << ": " << r.err;
+    }
+  }
+}
+
+// What a user can type that is not a matrix problem at all still gets one line and exit 2.
+TEST(Reliability, PathsAndArgumentsTheSystemRefuses) {
+  test::ScratchDir d;
+  test::write_text_file(d / "file", "x");
+  // A directory that cannot be created (its parent is a file): exit 2, not an internal error.
+  auto g = run_spax({"gen", "circuit", "--nodes", "16", "--out", (d / "file" / "sub").string()});
+  EXPECT_EQ(g.exit_code, 2) << g.err;
+  EXPECT_EQ(std::count(g.err.begin(), g.err.end(), '\n'), 1) << g.err;
+  // A newline in an argument stays escaped: the message is one line.
+  auto n = run_spax({"info", (d / "a\nb.mtx").string()});
+  EXPECT_EQ(n.exit_code, 2) << n.err;
+  EXPECT_EQ(std::count(n.err.begin(), n.err.end(), '\n'), 1) << n.err;
+  EXPECT_NE(n.err.find("a\\nb.mtx"), std::string::npos) << n.err;
+  // A file name that is not UTF-8 still gives valid JSON (the byte becomes U+FFFD).
+  const std::string odd = (d / "bad\xff.mtx").string();
+  fs::copy_file(test::bundled_data_dir() / "west0479.mtx", odd);
+  auto j = run_spax({"info", "--json", odd});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto doc = parse_json(j);
+  EXPECT_EQ(doc["rows"], 479);
+  // --out holds one column per solve: matrices of different sizes are refused before solving.
+  auto o = run_spax({"solve", (test::bundled_data_dir() / "west0479.mtx").string(),
+                     (test::bundled_data_dir() / "rajat19.mtx").string(), "--out",
+                     (d / "x.mtx").string()});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("--out needs one size"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(d / "x.mtx"));
+}
+
 TEST(Reliability, NonFiniteInputNeverReachesAFactorization) {
   test::ScratchDir d;
   const std::string head = "%%MatrixMarket matrix coordinate real general\n3 3 5\n";
