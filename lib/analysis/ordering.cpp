@@ -35,7 +35,10 @@ std::vector<index_t> amd_order(const SparseMatrix& a) {
   const index_t n = a.ncols;
   std::vector<index_t> p(static_cast<std::size_t>(n));
   double info[AMD_INFO];
-  int status = amd_l_order(n, a.colptr.data(), a.rowind.data(), p.data(), nullptr, info);
+  // AMD rejects a null Ai, which is what an empty matrix's rowind gives.
+  const index_t none = 0;
+  const index_t* ai = a.rowind.empty() ? &none : a.rowind.data();
+  int status = amd_l_order(n, a.colptr.data(), ai, p.data(), nullptr, info);
   if (status != AMD_OK && status != AMD_OK_BUT_JUMBLED)
     throw_internal("AMD failed (status " + std::to_string(status) + ")");
   return p;

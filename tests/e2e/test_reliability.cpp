@@ -482,6 +482,15 @@ TEST(Reliability, EmptyMatricesAndEmptyRowsAreStructurallySingular) {
   test::write_text_file(d / "r.mtx",
                         "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 2\n1 2 1\n3 3 "
                         "4\n");
+  // The analysis of an empty matrix is complete (AMD refused its null index array before).
+  auto an = run_spax({"analyze", (d / "e.mtx").string(), "-o", (d / "out").string()});
+  EXPECT_EQ(an.exit_code, 0) << an.err;
+  auto od = run_spax(
+      {"order", (d / "e.mtx").string(), "--ordering", "amd", "--out", (d / "p.npy").string()});
+  ASSERT_EQ(od.exit_code, 0) << od.err;
+  std::vector<std::int64_t> perm = read_npy_int64((d / "p.npy").string());
+  std::sort(perm.begin(), perm.end());
+  EXPECT_EQ(perm, (std::vector<std::int64_t>{0, 1, 2}));
   for (const std::string f : {"e.mtx", "p.mtx", "r.mtx"}) {
     for (const std::string s : {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense", "cg",
                                 "gmres", "bicgstab", "cg+amg", "amg"}) {
