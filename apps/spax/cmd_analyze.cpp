@@ -103,13 +103,22 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.lu_timeout = opts->lu_timeout;
     ao.superlu_relax = opts->lu_relax;
     ao.threads = opts->threads;
+    // The name becomes a directory under spax-out/ (and a title): one path component.
+    if (!opts->name.empty() &&
+        (opts->name == "." || opts->name == ".." || opts->name.find('/') != std::string::npos))
+      throw_usage("--name '" + opts->name +
+                  "' is not a plain name (no '/', not '.' or '..'); give a directory with "
+                  "--output-dir");
     ao.name = opts->name;
     ao.measure = opts->measure;
     ao.stamps = opts->stamps;
     AnalyzeResult r = analyze_files(opts->files, ao);
-    std::string dir = opts->output_dir.empty()
-                          ? (std::filesystem::path("spax-out") / r.name).string()
-                          : opts->output_dir;
+    const bool plain =
+        !r.name.empty() && r.name != "." && r.name != ".." && r.name.find('/') == std::string::npos;
+    std::string dir =
+        opts->output_dir.empty()
+            ? (std::filesystem::path("spax-out") / (plain ? r.name : "matrix")).string()
+            : opts->output_dir;
     write_analyze_outputs(r, dir);
     if (opts->html) {
       const std::string page = analyze_html(r);

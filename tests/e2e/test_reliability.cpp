@@ -524,6 +524,14 @@ TEST(Reliability, PathsAndArgumentsTheSystemRefuses) {
   ASSERT_EQ(j.exit_code, 0) << j.err;
   auto doc = parse_json(j);
   EXPECT_EQ(doc["rows"], 479);
+  // --name is one path component (it names a directory under spax-out/): refused before any
+  // work when it is a path.
+  for (const std::string name : {"/abs", "../escape", ".."}) {
+    auto a = run_spax({"analyze", (test::bundled_data_dir() / "west0479.mtx").string(), "--lu-fill",
+                       "none", "--name", name});
+    EXPECT_EQ(a.exit_code, 2) << name << ": " << a.err;
+    EXPECT_NE(a.err.find("not a plain name"), std::string::npos) << a.err;
+  }
   // --out holds one column per solve: matrices of different sizes are refused before solving.
   auto o = run_spax({"solve", (test::bundled_data_dir() / "west0479.mtx").string(),
                      (test::bundled_data_dir() / "rajat19.mtx").string(), "--out",
