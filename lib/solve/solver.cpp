@@ -211,7 +211,14 @@ void throw_singular(const SparseMatrix& a, index_t column) {
 
 namespace {
 constexpr char kMagic[8] = {'S', 'P', 'A', 'X', 'C', 'A', 'C', 'H'};
-constexpr std::uint32_t kVersion = 2;  // 2: word-wise checksum (hash64_words)
+// 2: word-wise checksum (hash64_words); 3: the checksum is seeded with the file's name, so a
+// file copied or renamed to another matrix's name fails it (the name is that matrix's key).
+constexpr std::uint32_t kVersion = 3;
+
+std::uint64_t name_seed(const std::string& path) {
+  const std::string name = std::filesystem::path(path).filename().string();
+  return fnv1a64(name.data(), name.size());
+}
 }  // namespace
 
 std::uint64_t hash64_words(const void* data, std::size_t size, std::uint64_t h) {
@@ -259,7 +266,8 @@ std::optional<std::string> read_cache_file(const std::string& path, std::string*
   if (version != kVersion) return fail("stale format version " + std::to_string(version));
   if (size != all.size() - head - sizeof(std::uint64_t)) return fail("truncated");
   std::memcpy(&sum, all.data() + head + size, sizeof sum);
-  if (hash64_words(all.data() + head, size) != sum) return fail("checksum mismatch");
+  if (hash64_words(all.data() + head, size, name_seed(path)) != sum)
+    return fail("checksum mismatch (damaged, or written under another name)");
   all.resize(head + size);
   all.erase(0, head);
   return all;
@@ -267,7 +275,8 @@ std::optional<std::string> read_cache_file(const std::string& path, std::string*
 
 void write_cache_file(const std::string& path, const std::string& payload) {
   write_file_atomic(path, [&](std::ostream& out) {
-    std::uint64_t size = payload.size(), sum = hash64_words(payload.data(), payload.size());
+    std::uint64_t size = payload.size(),
+                  sum = hash64_words(payload.data(), payload.size(), name_seed(path));
     out.write(kMagic, sizeof kMagic);
     out.write(reinterpret_cast<const char*>(&kVersion), sizeof kVersion);
     out.write(reinterpret_cast<const char*>(&size), sizeof size);

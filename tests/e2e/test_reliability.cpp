@@ -361,6 +361,36 @@ double condition_1(const SparseMatrix& a) {
   return anorm * inorm;
 }
 
+// A valid cache file of one matrix copied under another matrix's name (same solver) is refused
+// like a damaged one, for every kind: UMFPACK crashed loading another matrix's objects before.
+TEST(Reliability, CacheFilesOfAnotherMatrixAreRefused) {
+  test::ScratchDir d;
+  const SparseMatrix a = random_matrix(16, 3, 7), b = random_matrix(9, 3, 8);
+  std::vector<double> xref;
+  ASSERT_TRUE(test::reference_solve(
+      b, test::times(b, std::vector<double>(static_cast<std::size_t>(b.ncols), 1.0)), false, xref));
+  for (const std::string solver : {"klu", "umfpack", "superlu"}) {
+    SequenceOptions oa, ob;
+    oa.solver = ob.solver = solver;
+    oa.cache_dir = (d / (solver + "-a")).string();
+    ob.cache_dir = (d / (solver + "-b")).string();
+    run_sequence({a}, {}, oa);
+    run_sequence({b}, {}, ob);
+    auto fa = cache_files(oa.cache_dir), fb = cache_files(ob.cache_dir);
+    ASSERT_EQ(fa.size(), fb.size()) << solver;
+    ASSERT_FALSE(fb.empty()) << solver;
+    std::sort(fa.begin(), fa.end());
+    std::sort(fb.begin(), fb.end());
+    for (std::size_t k = 0; k < fb.size(); ++k)
+      fs::copy_file(fa[k], fb[k], fs::copy_options::overwrite_existing);
+    SequenceResult r = run_sequence({b}, {}, ob);
+    EXPECT_EQ(r.cache_symbolic, "miss") << solver;
+    EXPECT_FALSE(r.warnings.empty()) << solver;
+    ASSERT_EQ(r.x.size(), 1u);
+    EXPECT_LT(test::relative_difference(r.x[0], xref), 1e-10) << solver;
+  }
+}
+
 TEST(Reliability, NearSingularSystemsReportRcondAndBackwardError) {
   test::ScratchDir d;
   const index_t n = 40;

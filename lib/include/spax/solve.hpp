@@ -210,7 +210,8 @@ SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
                             const std::vector<RightHandSide>& rhs, const SequenceOptions& options);
 
 // The cache file format: magic "SPAXCACH", format version, payload size, payload, checksum
-// (hash64_words).
+// (hash64_words seeded with the file's name: a file copied under another matrix's name is
+// rejected like a damaged one).
 // read returns nullopt (and a reason) for a missing, corrupt, truncated or stale file.
 std::optional<std::string> read_cache_file(const std::string& path, std::string* reason = nullptr);
 void write_cache_file(const std::string& path, const std::string& payload);
