@@ -104,8 +104,10 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.superlu_relax = opts->lu_relax;
     ao.threads = opts->threads;
     // The name becomes a directory under spax-out/ (and a title): one path component.
-    if (!opts->name.empty() &&
-        (opts->name == "." || opts->name == ".." || opts->name.find('/') != std::string::npos))
+    auto plain = [](const std::string& name) {
+      return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+    };
+    if (!opts->name.empty() && !plain(opts->name))
       throw_usage("--name '" + opts->name +
                   "' is not a plain name (no '/', not '.' or '..'); give a directory with "
                   "--output-dir");
@@ -113,11 +115,9 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.measure = opts->measure;
     ao.stamps = opts->stamps;
     AnalyzeResult r = analyze_files(opts->files, ao);
-    const bool plain =
-        !r.name.empty() && r.name != "." && r.name != ".." && r.name.find('/') == std::string::npos;
     std::string dir =
         opts->output_dir.empty()
-            ? (std::filesystem::path("spax-out") / (plain ? r.name : "matrix")).string()
+            ? (std::filesystem::path("spax-out") / (plain(r.name) ? r.name : "matrix")).string()
             : opts->output_dir;
     write_analyze_outputs(r, dir);
     if (opts->html) {

@@ -175,9 +175,9 @@ void write_npy_impl(const std::string& path, std::span<const T> data, const char
 //   {'descr': '<i8', 'fortran_order': False, 'shape': (5,), }
 // Parsed strictly: quoted keys, values that are a quoted string, True/False or a tuple of
 // non-negative integers; anything else is an input error (never an out-of-range read).
+// fortran_order must be there, but for a one-dimensional array its value changes nothing.
 struct NpyHeader {
   std::string descr;
-  bool fortran_order = false;
   std::vector<std::uint64_t> shape;
   bool has_descr = false, has_fortran = false, has_shape = false;
 };
@@ -218,7 +218,6 @@ NpyHeader parse_npy_header(const std::string& text, const std::string& path) {
       h.has_descr = true;
     } else if (key == "fortran_order") {
       if (text.compare(i, 4, "True") == 0) {
-        h.fortran_order = true;
         i += 4;
       } else if (text.compare(i, 5, "False") == 0) {
         i += 5;
@@ -252,7 +251,6 @@ NpyHeader parse_npy_header(const std::string& text, const std::string& path) {
       ++i;
       continue;
     }
-    skip();
     if (i >= n || text[i] != '}') fail("expected ',' or '}'");
   }
   if (!h.has_descr) throw_input(".npy header lacks 'descr'", path);
