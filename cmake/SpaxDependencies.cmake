@@ -43,19 +43,56 @@ spax_require_header(SPAX_EIGEN_INCLUDE_DIR Eigen/Sparse libeigen3-dev)
 spax_require_library(SPAX_LIB_openblas openblas libopenblas-dev)
 spax_require_library(SPAX_LIB_lapack lapack liblapack-dev)
 
+# Optional dependencies: each is a plugin's (lib/plugins/NAME), chosen by SPAX_WITH_NAME:
+# AUTO (default) builds the plugin when the dependency is found, ON makes a missing dependency a
+# configure error naming the package, OFF skips it. spax_optional_result records the outcome in
+# SPAX_HAS_NAME (0/1, for spax/config.hpp) and prints one line.
+function(spax_optional_option name help)
+  set(SPAX_WITH_${name} AUTO CACHE STRING "${help}: AUTO (when found), ON (required) or OFF")
+  set_property(CACHE SPAX_WITH_${name} PROPERTY STRINGS AUTO ON OFF)
+endfunction()
+
+function(spax_optional_result name found what)
+  if(found AND NOT SPAX_WITH_${name} STREQUAL "OFF")
+    set(SPAX_HAS_${name} 1 PARENT_SCOPE)
+    message(STATUS "spax: ${name} plugin: built")
+  else()
+    if(SPAX_WITH_${name} STREQUAL "ON")
+      message(FATAL_ERROR "spax: SPAX_WITH_${name}=ON but ${what}")
+    endif()
+    set(SPAX_HAS_${name} 0 PARENT_SCOPE)
+    if(SPAX_WITH_${name} STREQUAL "OFF")
+      message(STATUS "spax: ${name} plugin: off (SPAX_WITH_${name}=OFF)")
+    else()
+      message(STATUS "spax: ${name} plugin: not built (${what})")
+    endif()
+  endif()
+endfunction()
+
 # hypre (BoomerAMG) from libhypre-dev. Debian builds it with MPI (Open MPI), so its headers need
-# mpi.h and the library needs libmpi; only the plugin lib/plugins/hypre_amg.cpp sees either.
-find_path(SPAX_HYPRE_INCLUDE_DIR NAMES HYPRE_parcsr_ls.h PATH_SUFFIXES hypre)
-spax_require_library(SPAX_LIB_hypre HYPRE libhypre-dev)
-if(NOT SPAX_HYPRE_INCLUDE_DIR)
-  message(FATAL_ERROR "spax: header HYPRE_parcsr_ls.h not found: install the Debian package "
-                      "libhypre-dev (apt-get install libhypre-dev)")
+# mpi.h and the library needs libmpi; only the plugin lib/plugins/hypre sees either.
+spax_optional_option(HYPRE "hypre plugin (amg solver and preconditioner)")
+set(_spax_hypre_found FALSE)
+if(NOT SPAX_WITH_HYPRE STREQUAL "OFF")
+  find_path(SPAX_HYPRE_INCLUDE_DIR NAMES HYPRE_parcsr_ls.h PATH_SUFFIXES hypre)
+  find_library(SPAX_LIB_hypre NAMES HYPRE)
+  find_package(MPI COMPONENTS C QUIET)
+  if(SPAX_HYPRE_INCLUDE_DIR AND SPAX_LIB_hypre AND MPI_C_FOUND)
+    set(_spax_hypre_found TRUE)
+  endif()
 endif()
-find_package(MPI COMPONENTS C QUIET)
-if(NOT MPI_C_FOUND)
-  message(FATAL_ERROR "spax: MPI (C) not found, which hypre needs: install the Debian package "
-                      "libhypre-dev (it brings mpi-default-dev)")
+spax_optional_result(HYPRE ${_spax_hypre_found}
+  "hypre or MPI not found: install the Debian package libhypre-dev")
+if(SPAX_HAS_HYPRE)
+  add_library(spax_hypre_deps INTERFACE)
+  target_include_directories(spax_hypre_deps SYSTEM INTERFACE ${SPAX_HYPRE_INCLUDE_DIR})
+  # The C bindings only: Open MPI's mpi.h otherwise pulls in its C++ bindings (libmpi_cxx).
+  target_compile_definitions(spax_hypre_deps INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
+  target_link_libraries(spax_hypre_deps INTERFACE ${SPAX_LIB_hypre} MPI::MPI_C)
 endif()
+set(SPAX_HAS_MUMPS 0)
+set(SPAX_HAS_CUDA 0)
+set(SPAX_HAS_PYTHON 0)
 
 find_package(ZLIB)
 if(NOT ZLIB_FOUND)
@@ -80,9 +117,3 @@ target_link_libraries(spax_deps INTERFACE ${SPAX_SUITESPARSE_LIBS} ${SPAX_LIB_me
   ${SPAX_LIB_superlu} ${SPAX_LIB_openblas} ${SPAX_LIB_lapack}
   ZLIB::ZLIB Threads::Threads nlohmann_json::nlohmann_json)
 
-# hypre and MPI, for the AMG plugin only.
-add_library(spax_hypre_deps INTERFACE)
-target_include_directories(spax_hypre_deps SYSTEM INTERFACE ${SPAX_HYPRE_INCLUDE_DIR})
-# The C bindings only: Open MPI's mpi.h otherwise pulls in its C++ bindings (libmpi_cxx).
-target_compile_definitions(spax_hypre_deps INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
-target_link_libraries(spax_hypre_deps INTERFACE ${SPAX_LIB_hypre} MPI::MPI_C)

@@ -44,28 +44,24 @@ void progress(std::size_t done, std::size_t total, const std::string& current, d
 void run_bench(BenchCliOptions& o) {
   std::vector<std::string> solvers =
       o.solvers == "all" ? direct_solver_names() : split_list(o.solvers);
-  const auto known = direct_solver_names();
-  for (const auto& s : solvers) {
-    if (is_iterative_solver(s)) {
-      // Validates the method, the preconditioner and the knobs (no work is done).
-      SolverOptions so;
-      so.precond_options = o.bench.precond_options;
-      so.tol = o.bench.tol;
-      so.max_iter = o.bench.max_iter;
-      create_solver(s, so);
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), s) == known.end())
-      throw_usage("unknown solver '" + s +
-                  "' in --solvers (known: klu, umfpack, cholmod, "
-                  "superlu, eigen-lu, dense, or all; iterative cg, bicgstab, gmres, amg, "
-                  "e.g. cg+amg)");
-  }
   std::vector<std::string> orderings = split_list(o.orderings);
-  for (const auto& ord : orderings)
-    if (ord != "default" && ord != "amd" && ord != "colamd" && ord != "metis" && ord != "natural")
-      throw_usage("unknown ordering '" + ord +
-                  "' in --orderings (default, amd, colamd, metis, natural)");
+  // Every solver name, ordering and option is validated before any case runs.
+  for (const auto& s : solvers) {
+    SolverOptions so;
+    if (is_iterative_solver(s)) {
+      so.options = parse_option_list(o.bench.precond_options);
+      so.set("tol", o.bench.tol).set("max_iter", o.bench.max_iter);
+    }
+    resolve_solver(s, so);
+  }
+  for (const auto& ord : orderings) {
+    bool taken = ord == "default";
+    for (const auto& s : solvers)
+      for (const auto& k : require_backend(s).orderings) taken = taken || k == ord;
+    if (!taken)
+      throw_usage("unknown ordering '" + ord + "' in --orderings: none of " + join_names(solvers) +
+                  " takes it (" + ordering_flag_help() + ")");
+  }
   if (solvers.empty() || orderings.empty()) throw_usage("no solver or ordering to run");
   ReadOptions ro;
   ro.threads = o.bench.threads;
@@ -116,9 +112,11 @@ const Registration reg("bench", [](CLI::App& app) {
       "as a ratio to it. Pattern-only matrices get synthesized values.");
   sub->add_option("files", o->files, "Matrix Market files")->required();
   sub->add_option("--solvers", o->solvers,
-                  "Comma-separated backends, or all (klu, umfpack, cholmod, superlu, eigen-lu, "
-                  "dense); iterative ones as METHOD+PRECOND: cg+amg, gmres+ilut, "
-                  "bicgstab+block-jacobi, amg (factor = preconditioner setup, solve = iterate)")
+                  "Comma-separated backends, or all (every direct one: " +
+                      join_names(backend_names(BackendKind::direct)) +
+                      "); iterative ones as METHOD+PRECOND: cg+amg, gmres+ilut, "
+                      "bicgstab+block-jacobi, amg (factor = preconditioner setup, solve = "
+                      "iterate)")
       ->capture_default_str();
   sub->add_option("--tol", o->bench.tol,
                   "Iterative solvers: relative residual to reach (not reached: the case fails)")
@@ -129,8 +127,9 @@ const Registration reg("bench", [](CLI::App& app) {
   sub->add_option("--precond-options", o->bench.precond_options,
                   "Iterative solvers: key=value,... for every iterative case");
   sub->add_option("--orderings", o->orderings,
-                  "Comma-separated orderings: default (the backend's own), amd, colamd, metis, "
-                  "natural")
+                  "Comma-separated orderings: default (the backend's own), or names a backend "
+                  "takes (" +
+                      ordering_flag_help() + ")")
       ->capture_default_str();
   sub->add_option("--warmup", o->bench.warmup, "Untimed runs per phase")
       ->capture_default_str()

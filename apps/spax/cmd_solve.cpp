@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "report/json_text.hpp"
+#include "spax/backend.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
@@ -30,13 +31,15 @@ struct SolveOptions {
   bool json = false;
   bool strict_pattern = false;
   int threads = 0;
-  // Iterative solvers.
+  std::string solver_options;
+  // Iterative solvers: shorthands for --solver-options keys.
   std::string precond = "default";
   std::string precond_options;
-  int max_iter = 1000;
-  int restart = 30;
+  int max_iter = kDefaultMaxIterations;
+  int restart = kDefaultRestart;
   int rebuild_iters = 0;
   std::string residual_history;
+  BackendFlags flags;
 };
 
 nlohmann::json num(double v) {
@@ -117,14 +120,10 @@ void run_solve(const SolveOptions& o) {
   so.solver = o.solver;
   so.solver_options.ordering = o.ordering;
   so.solver_options.threads = o.threads;
-  so.solver_options.precond = o.precond;
-  so.solver_options.precond_options = o.precond_options;
-  so.solver_options.tol = o.tol;
-  so.solver_options.max_iter = o.max_iter;
-  so.solver_options.restart = o.restart;
-  so.solver_options.rebuild_iters = o.rebuild_iters;
+  so.solver_options.options = bind_backend_flags(o.solver, o.solver_options, o.flags);
   if (!o.residual_history.empty() && !is_iterative_solver(o.solver))
-    throw_usage("--residual-history needs an iterative solver (cg, bicgstab, gmres, amg)");
+    throw_usage("--residual-history needs an iterative solver (" +
+                join_names(backend_names(BackendKind::iterative)) + ")");
   if (!o.perm.empty()) {
     so.solver_options.ordering = "given";
     so.solver_options.permutation = read_npy_int64(o.perm);
@@ -285,10 +284,11 @@ Registration reg("solve", [](CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--rhs", o->rhs, "right-hand side(s): one file, or one per matrix");
-  sub->add_option("--solver", o->solver,
-                  "klu, umfpack, cholmod, superlu, eigen-lu, dense or auto (default); iterative "
-                  "cg, bicgstab, gmres, amg, optionally METHOD+PRECOND (cg+amg, gmres+ilut)");
-  auto* ord = sub->add_option("--ordering", o->ordering, "amd, colamd, metis or natural");
+  sub->add_option("--solver", o->solver, solver_flag_help());
+  sub->add_option("--solver-options", o->solver_options,
+                  "the backend's own options, key=value,... (spax solvers lists each backend's "
+                  "keys and defaults); a key the backend does not declare is a usage error");
+  auto* ord = sub->add_option("--ordering", o->ordering, ordering_flag_help());
   sub->add_option("--perm", o->perm,
                   "column ordering from a .npy permutation (as spax order writes)")
       ->excludes(ord);
@@ -298,23 +298,12 @@ Registration reg("solve", [](CLI::App& app) {
   sub->add_option("--cache", o->cache, "directory caching symbolic and numeric factorizations");
   sub->add_option("--refine", o->refine, "iterative refinement steps at most")
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--tol", o->tol,
-                  "backward error above this exits 3 (default 1e-8); for iterative solvers the "
-                  "relative residual ||b - A x|| / ||b|| to reach");
-  sub->add_option("--precond", o->precond,
-                  "iterative: none, jacobi, block-jacobi, ilut, amg (default: amg for cg, ilut "
-                  "for bicgstab and gmres)");
-  sub->add_option("--precond-options", o->precond_options,
-                  "iterative: key=value,... (" + iterative_option_help() + ")");
-  sub->add_option("--max-iter", o->max_iter,
-                  "iterative: iterations at most; not converging exits 3 (default 1000)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--restart", o->restart, "gmres: restart length (default 30)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--rebuild-iters", o->rebuild_iters,
-                  "iterative sequence: rebuild the kept preconditioner setup when a solve needs "
-                  "more iterations (default 0: twice the first count, plus 5)")
-      ->check(CLI::NonNegativeNumber);
+  o->flags.tol = sub->add_option("--tol", o->tol,
+                                 "backward error above this exits 3 (default 1e-8); for "
+                                 "iterative solvers the relative residual ||b - A x|| / ||b|| to "
+                                 "reach (their option tol)");
+  add_iterative_flags(*sub, o->flags, o->precond, o->precond_options, o->max_iter, o->restart,
+                      o->rebuild_iters);
   sub->add_option("--residual-history", o->residual_history,
                   "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV)");
   sub->add_option("--max-memory", o->max_memory_mb,

@@ -4,9 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "spax/backend.hpp"
 
 namespace spax::app {
 
@@ -32,9 +35,46 @@ int exit_code();
 // Adds the common --threads option (default: all hardware threads).
 CLI::Option* add_threads_option(CLI::App& sub, int& threads);
 
+// What spax --version prints: the version, the libraries' versions and the plugins found.
+std::string version_text();
+
 // Prints a warning line "spax: warning: ..." on stderr.
 void warn(const std::string& message);
 // The message with control characters escaped, so that it stays on one line.
 std::string one_line(std::string_view message);
+
+}  // namespace spax::app
+
+namespace spax::app {
+
+// --solver and --ordering help texts from the registry's built-in backends (plugins are not
+// loaded for help; `spax solvers` lists everything).
+std::string solver_flag_help();
+std::string ordering_flag_help();
+// The registered backends of one kind, and a list joined with ", ".
+std::vector<std::string> backend_names(BackendKind kind);
+std::string join_names(const std::vector<std::string>& names);
+
+// The iterative solvers' shorthand flags, each one key of --solver-options: --precond (precond),
+// --precond-options (the preconditioner's keys), --max-iter (max_iter), --restart (restart),
+// --rebuild-iters (rebuild_iters); and --tol, the iterative solvers' tol (for direct solvers the
+// caller's backward-error threshold).
+struct BackendFlags {
+  CLI::Option* tol = nullptr;
+  CLI::Option* precond = nullptr;
+  CLI::Option* precond_options = nullptr;
+  CLI::Option* max_iter = nullptr;
+  CLI::Option* restart = nullptr;
+  CLI::Option* rebuild_iters = nullptr;
+};
+void add_iterative_flags(CLI::App& sub, BackendFlags& flags, std::string& precond,
+                         std::string& precond_options, int& max_iter, int& restart,
+                         int& rebuild_iters);
+// The backend options of --solver-options plus the shorthand flags given on the command line,
+// for `solver` (a name or "auto"). A flag that does not apply to that solver is a usage error
+// naming the flag (for auto: the iterative flags, since auto picks a direct solver).
+std::map<std::string, std::string> bind_backend_flags(const std::string& solver,
+                                                      const std::string& solver_options,
+                                                      const BackendFlags& flags);
 
 }  // namespace spax::app

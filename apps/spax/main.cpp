@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "command.hpp"
+#include "spax/backend.hpp"
+#include "spax/bench.hpp"
 #include "spax/common.hpp"
 #include "spax/io.hpp"
 
@@ -58,6 +60,23 @@ std::string one_line(std::string_view message) {
   return out;
 }
 
+std::string version_text() {
+  const MachineInfo m = machine_info();
+  std::string s = std::string("spax ") + version() + "\n" + "SuiteSparse " + m.suitesparse_version +
+                  ", METIS " + m.metis_version + ", SuperLU " + m.superlu_version + ", Eigen " +
+                  m.eigen_version + "\n" + "plugins (" + join_names(plugin_directories()) + "):";
+  const auto plugins = plugin_records();
+  if (plugins.empty()) s += " none found";
+  for (const auto& p : plugins) {
+    s += "\n  " + p.path + ": " + p.status;
+    if (p.status == "loaded")
+      s += " (" + join_names(p.registered) + ")";
+    else
+      s += " (" + p.message + ")";
+  }
+  return s;
+}
+
 void warn(const std::string& message) {
   std::cerr << "spax: warning: " << one_line(message) << "\n";
 }
@@ -72,7 +91,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 a check found a difference, 2 usage or input error,\n"
       "3 numerical failure (singular, not converged), 4 internal error.",
       "spax"};
-  app.set_version_flag("--version", std::string("spax ") + spax::version());
+  app.set_version_flag("--version", [] { return spax::app::version_text(); });
   app.require_subcommand(1);
   app.fallthrough(false);
   auto& cmds = spax::app::commands();

@@ -21,6 +21,7 @@
 #include "core/child.hpp"
 #include "report/json_text.hpp"
 #include "solve/memory_cap.hpp"
+#include "spax/backend.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
 
@@ -104,9 +105,10 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   SolverOptions so;
   so.ordering = ordering;
   so.threads = o.threads;
-  so.tol = o.tol;
-  so.max_iter = o.max_iter;
-  so.precond_options = o.precond_options;
+  if (is_iterative_solver(solver)) {
+    so.options = parse_option_list(o.precond_options);
+    so.set("tol", o.tol).set("max_iter", o.max_iter);
+  }
   auto make = [&] { return create_solver(solver, so); };
   const int total = o.warmup + o.runs;
   // Peak memory of the factorization: reset the high-water mark, measure after factoring.
@@ -197,37 +199,43 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
     c.reason = "not square";
     return c;
   }
-  detail::ChildOutcome child = detail::run_in_child(
-      [&]() -> std::string {
-        nlohmann::json r;
-        // The same cap as spax solve --max-memory: the backend's estimate after analyze and,
-        // for KLU, UMFPACK and CHOLMOD, a limit on their allocations. SuperLU and Eigen allocate
-        // outside that accounting: with a cap, their cases fail with the reason, as solve does.
-        solve_detail::FactorMemoryCap cap(o.max_memory_mb);
-        try {
-          solve_detail::require_memory_cap_support(solver, o.max_memory_mb);
-          const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
-          if (auto bad = first_nonfinite_entry(a); !bad.empty())
-            throw_input("the matrix has a non-finite value (" + bad +
-                        "): refused before factorization");
-          r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o, cap)
-                             : run_case_in_process<double>(a, solver, ordering, o, cap);
-          r["status"] = "ok";
-        } catch (const Error& e) {
-          if (cap.refused())
-            r = {{"status", "out-of-memory"}, {"reason", cap.refusal_message(solver)}};
-          else if (cap.estimate_exceeded())
-            r = {{"status", "out-of-memory"}, {"reason", e.message()}};
-          else
-            r = {{"status", "failed"}, {"reason", e.what()}};
-        } catch (const std::bad_alloc&) {
-          r = {{"status", "out-of-memory"}, {"reason", "out of memory"}};
-        } catch (const std::exception& e) {
-          r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
-        }
-        return json_text(r);
-      },
-      o.timeout);
+  auto run_case = [&]() -> std::string {
+    nlohmann::json r;
+    // The same cap as spax solve --max-memory: the backend's estimate after analyze and,
+    // for KLU, UMFPACK and CHOLMOD, a limit on their allocations. SuperLU and Eigen allocate
+    // outside that accounting: with a cap, their cases fail with the reason, as solve does.
+    solve_detail::FactorMemoryCap cap(o.max_memory_mb);
+    try {
+      solve_detail::require_memory_cap_support(solver, o.max_memory_mb);
+      const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
+      if (auto bad = first_nonfinite_entry(a); !bad.empty())
+        throw_input("the matrix has a non-finite value (" + bad +
+                    "): refused before factorization");
+      r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o, cap)
+                         : run_case_in_process<double>(a, solver, ordering, o, cap);
+      r["status"] = "ok";
+    } catch (const Error& e) {
+      if (cap.refused())
+        r = {{"status", "out-of-memory"}, {"reason", cap.refusal_message(solver)}};
+      else if (cap.estimate_exceeded())
+        r = {{"status", "out-of-memory"}, {"reason", e.message()}};
+      else
+        r = {{"status", "failed"}, {"reason", e.what()}};
+    } catch (const std::bad_alloc&) {
+      r = {{"status", "out-of-memory"}, {"reason", "out of memory"}};
+    } catch (const std::exception& e) {
+      r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
+    }
+    return json_text(r);
+  };
+  // A backend that must not run in a forked child (MPI, GPU state) runs here, without the
+  // timeout; every other case runs in a child process.
+  const BackendInfo* backend = find_backend(solver);
+  detail::ChildOutcome child;
+  if (backend && backend->caps.in_process_only)
+    child.payload = run_case();
+  else
+    child = detail::run_in_child(run_case, o.timeout);
   c.wall_seconds = wall.seconds();
   if (child.timed_out) {
     c.status = "timeout";

@@ -3,7 +3,7 @@
 #include <limits>
 #include <thread>
 
-#include "spax_version_config.hpp"
+#include "spax/config.hpp"
 
 namespace spax {
 

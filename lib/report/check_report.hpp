@@ -2,12 +2,14 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
+#include "spax/config.hpp"
 
 namespace spax {
 
-struct CheckCase {
+struct SPAX_API CheckCase {
   std::string file;   // as given on the command line
   std::string check;  // "pattern", "fingerprint", "fill", "height", "parallelism", ...
   bool passed = true;
@@ -15,7 +17,7 @@ struct CheckCase {
   nlohmann::json details = nlohmann::json::object();
 };
 
-struct CheckReport {
+struct SPAX_API CheckReport {
   std::string suite;  // e.g. "spax check pattern"
   std::vector<CheckCase> cases;
   nlohmann::json summary = nlohmann::json::object();  // extra figures (value variation, ...)
@@ -23,9 +25,9 @@ struct CheckReport {
 };
 
 enum class CheckFormat { text, json, junit, github };
-CheckFormat parse_check_format(const std::string& name);
+SPAX_API CheckFormat parse_check_format(const std::string& name);
 
 // The report in the chosen format (text ends with a one-line verdict).
-std::string format_check_report(const CheckReport& r, CheckFormat f);
+SPAX_API std::string format_check_report(const CheckReport& r, CheckFormat f);
 
 }  // namespace spax

@@ -15,10 +15,11 @@ namespace spax {
 
 // Section ids of the page, in page order. Every page has all of them (a section without
 // content says so).
-const std::vector<std::string>& html_section_ids();  // summary, matrix, elimination-tree,
-                                                     // supernodes, orderings, fill-in, pictures
+SPAX_API const std::vector<std::string>&
+html_section_ids();  // summary, matrix, elimination-tree,
+                     // supernodes, orderings, fill-in, pictures
 
-struct HtmlTable {
+struct SPAX_API HtmlTable {
   std::string section;  // one of html_section_ids() (unknown ids go to "summary")
   std::string title;
   std::vector<std::string> header;
@@ -26,12 +27,12 @@ struct HtmlTable {
   std::string note;  // optional line under the table
 };
 
-struct HtmlPicture {
+struct SPAX_API HtmlPicture {
   std::string title;
   std::string svg;  // a standalone SVG document (the XML declaration is dropped when inlined)
 };
 
-struct HtmlReportInput {
+struct SPAX_API HtmlReportInput {
   std::string matrix_name;
   std::string subtitle;      // e.g. the input path and the spax version
   std::string summary_text;  // preformatted text (e.g. the analyze summary); may be empty
@@ -45,16 +46,17 @@ struct HtmlReportInput {
 };
 
 // The page.
-std::string analysis_html(const HtmlReportInput& input);
+SPAX_API std::string analysis_html(const HtmlReportInput& input);
 
 // A page input built from the per-ordering analysis alone (the tables of `spax report`): matrix
 // figures, tree, supernodes, orderings and symbolic fill per ordering, and the pictures of
 // analysis_svgs. `natural_supernodes` is shown in the supernodes section; summary_text may be
 // empty (a short summary is generated). fan_in adds the fan-in picture.
-HtmlReportInput analysis_report_input(const std::string& matrix_name, const SparseMatrix& a,
-                                      const std::vector<OrderingAnalysis>& orderings,
-                                      const SupernodeStats& natural_supernodes,
-                                      const std::string& summary_text = {},
-                                      const std::map<index_t, index_t>* fan_in = nullptr);
+SPAX_API HtmlReportInput analysis_report_input(const std::string& matrix_name,
+                                               const SparseMatrix& a,
+                                               const std::vector<OrderingAnalysis>& orderings,
+                                               const SupernodeStats& natural_supernodes,
+                                               const std::string& summary_text = {},
+                                               const std::map<index_t, index_t>* fan_in = nullptr);
 
 }  // namespace spax

@@ -7,18 +7,28 @@
 #include <utility>
 #include <vector>
 
+#include "spax/backend.hpp"
 #include "spax/solve.hpp"
 
 namespace spax::solve_detail {
 
-std::unique_ptr<Solver> make_klu(const SolverOptions& o);
-std::unique_ptr<Solver> make_umfpack(const SolverOptions& o);
-std::unique_ptr<Solver> make_cholmod(const SolverOptions& o);
-std::unique_ptr<Solver> make_superlu(const SolverOptions& o);
-std::unique_ptr<Solver> make_eigen_lu(const SolverOptions& o);
-std::unique_ptr<Solver> make_dense(const SolverOptions& o);
-// cg, bicgstab, gmres, amg, optionally "+PRECOND" (iterative_backend.cpp).
-std::unique_ptr<Solver> make_iterative(const std::string& name, const SolverOptions& o);
+// The built-in backends' descriptions (one per backend file), registered in this order by the
+// one list in registry.cpp.
+BackendInfo klu_backend();
+BackendInfo umfpack_backend();
+BackendInfo cholmod_backend();
+BackendInfo superlu_backend();
+BackendInfo eigen_lu_backend();
+BackendInfo dense_backend();
+BackendInfo cg_backend();  // iterative_backend.cpp
+BackendInfo bicgstab_backend();
+BackendInfo gmres_backend();
+BackendInfo amg_backend();
+
+// `auto`'s rules, shared by the backends that state them: the matrix looks symmetric (Hermitian)
+// positive definite (a positive real diagonal and A = A^H), and its entries per column.
+bool looks_positive_definite(const SparseMatrix& a);
+double entries_per_column(const SparseMatrix& a);
 
 // Appends/reads plain values to/from a byte string (cache payloads).
 template <class T>

@@ -167,8 +167,24 @@ class CholmodSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_cholmod(const SolverOptions& o) {
-  return std::make_unique<CholmodSolver>(o);
+BackendInfo cholmod_backend() {
+  BackendInfo b;
+  b.name = "cholmod";
+  b.summary = "CHOLMOD: supernodal Cholesky, symmetric (Hermitian) positive definite only";
+  b.caps.complex = true;
+  b.caps.transpose = true;  // A = A^H: the transposed solve is the same solve
+  b.caps.spd_only = true;
+  b.caps.symbolic_cache = true;
+  b.caps.memory_cap = true;
+  b.orderings = {"amd", "metis", "natural", "given"};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new CholmodSolver(o)); };
+  b.auto_priority = 20;
+  b.auto_fit = [](const SparseMatrix& a, const SolverOptions&) {
+    if (!looks_positive_definite(a)) return std::string();
+    return std::string(a.is_complex() ? "Hermitian" : "symmetric") +
+           " with a positive diagonal: looks positive definite, Cholesky (CHOLMOD)";
+  };
+  return b;
 }
 
 }  // namespace spax::solve_detail

@@ -1,5 +1,5 @@
 // Dense backend: LAPACK getrf/getrs/gecon through OpenBLAS, for small systems only (n at most
-// SolverOptions::dense_limit).
+// the option max_n, 5000 by default).
 #include <cmath>
 #include <cstddef>
 
@@ -61,13 +61,14 @@ const std::vector<complex_t>& values_of(const SparseMatrix& a, const complex_t*)
 
 class DenseSolver final : public Solver {
  public:
-  explicit DenseSolver(const SolverOptions& o) : opt_(o) {}
+  explicit DenseSolver(const SolverOptions& o)
+      : max_n_(static_cast<index_t>(option_number(o.options, "dense", "max_n", 0, 1e9))) {}
   std::string name() const override { return "dense"; }
 
   void analyze(const SparseMatrix& a) override {
-    if (a.nrows > opt_.dense_limit)
+    if (a.nrows > max_n_)
       throw_usage("dense: n = " + std::to_string(a.nrows) + " is above the dense limit of " +
-                  std::to_string(opt_.dense_limit));
+                  std::to_string(max_n_) + " (option max_n)");
     n_ = to_int32(a.nrows, "dense: matrix dimension");
     const double nn = static_cast<double>(n_) * static_cast<double>(n_);
     stats_.factor_bytes_estimate = nn * (a.is_complex() ? 16.0 : 8.0) + 4.0 * n_;
@@ -128,7 +129,7 @@ class DenseSolver final : public Solver {
     stats_.solve_seconds = t.seconds();
   }
 
-  SolverOptions opt_;
+  index_t max_n_;
   int n_ = 0;
   std::vector<double> d_;
   std::vector<complex_t> z_;
@@ -137,8 +138,27 @@ class DenseSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_dense(const SolverOptions& o) {
-  return std::make_unique<DenseSolver>(o);
+BackendInfo dense_backend() {
+  BackendInfo b;
+  b.name = "dense";
+  b.summary = "LAPACK dense LU (getrf/getrs) for small systems";
+  b.caps.complex = true;
+  b.caps.transpose = true;
+  b.caps.memory_cap = true;
+  b.options = {{"max_n", "5000", "refuse matrices with more rows than this"}};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new DenseSolver(o)); };
+  b.auto_priority = 10;
+  b.auto_fit = [](const SparseMatrix& a, const SolverOptions& o) {
+    // Small systems only: 200 rows, or less when max_n is set lower.
+    index_t small = 200;
+    if (auto it = o.options.find("max_n"); it != o.options.end())
+      small = std::min<index_t>(
+          small, static_cast<index_t>(option_number(o.options, "dense", "max_n", 0, 1e9)));
+    if (a.nrows > small) return std::string();
+    return "n = " + std::to_string(a.nrows) + " <= " + std::to_string(small) +
+           ": dense LAPACK LU is fastest for small systems";
+  };
+  return b;
 }
 
 }  // namespace spax::solve_detail

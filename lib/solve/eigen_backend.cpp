@@ -126,8 +126,15 @@ class EigenSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_eigen_lu(const SolverOptions& o) {
-  return std::make_unique<EigenSolver>(o);
+BackendInfo eigen_lu_backend() {
+  BackendInfo b;
+  b.name = "eigen-lu";
+  b.summary = "Eigen's SparseLU: supernodal LU with partial pivoting";
+  b.caps.complex = true;
+  b.caps.transpose = true;
+  b.orderings = {"colamd", "amd", "natural", "given"};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new EigenSolver(o)); };
+  return b;
 }
 
 }  // namespace spax::solve_detail

@@ -10,49 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "spax/backend.hpp"
+#include "spax/plugin.hpp"
 #include "spax/solve.hpp"
 
 namespace spax::solve_detail {
 
-// A square real matrix by rows; values[k] = the CSC value at from_csc[k].
-struct Csr {
-  index_t n = 0;
-  std::vector<index_t> rowptr, colind, from_csc;
-  std::vector<double> values;
-  void multiply(const double* x, double* y) const;  // y = A x
-};
+using spax::Csr;
+using spax::Preconditioner;
+
 Csr make_csr(const SparseMatrix& a);
 // New values of the same pattern.
 void update_csr_values(Csr& c, const SparseMatrix& a);
 
-// "key=value,key=value" into a map; a malformed item, a repeated or unknown key (not in
-// `known`) is a usage error naming the preconditioner.
-std::map<std::string, std::string> parse_knobs(const std::string& text, const std::string& owner,
-                                               const std::vector<std::string>& known);
-// A knob's value as a number; anything else is a usage error.
-double knob_number(const std::map<std::string, std::string>& knobs, const std::string& key,
-                   double fallback, double lo, double hi);
-
-// z = M^{-1} r for an approximation M of A, built by setup from the matrix's values.
-class Preconditioner {
- public:
-  virtual ~Preconditioner() = default;
-  // One-time preparation outside the timed setup (amg: MPI's start-up).
-  virtual void prepare() {}
-  virtual void setup(const SparseMatrix& a, const Csr& csr) = 0;
-  virtual void apply(const double* r, double* z) = 0;
-};
-
-// The preconditioner names, and the knobs each accepts.
-const std::vector<std::string>& preconditioner_names();
-std::vector<std::string> preconditioner_knobs(const std::string& kind);
-// Validates the knobs (usage errors) and creates the preconditioner.
-std::unique_ptr<Preconditioner> make_preconditioner(const std::string& kind,
-                                                    const std::string& options);
-// hypre's BoomerAMG, one cycle per apply (lib/plugins/hypre_amg.cpp, loaded by amg_plugin.cpp).
-std::unique_ptr<Preconditioner> make_amg_preconditioner(
-    const std::map<std::string, std::string>& knobs);
-std::vector<std::string> amg_knobs();
+// The built-in preconditioners (none, jacobi, block-jacobi, ilut); amg comes from the hypre
+// plugin.
+std::vector<PreconditionerInfo> builtin_preconditioners();
 
 // One Krylov run from the current x: appends ||r|| / ||b|| per iteration to `history` and returns
 // the iterations done. It stops at tol (by its own residual estimate), at max_iter, or at a

@@ -7,66 +7,41 @@
 // method's own estimate; not converging is a numerical error carrying the residual reached.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "solve/backends.hpp"
 #include "solve/iterative.hpp"
+#include "solve/plugins.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
-
-namespace {
-const std::vector<std::string> kMethods = {"cg", "bicgstab", "gmres", "amg"};
-
-std::pair<std::string, std::string> split_name(const std::string& name) {
-  const auto plus = name.find('+');
-  if (plus == std::string::npos) return {name, ""};
-  return {name.substr(0, plus), name.substr(plus + 1)};
-}
-}  // namespace
-
-bool is_iterative_solver(const std::string& name) {
-  const auto method = split_name(name).first;
-  return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
-}
-
-std::string iterative_option_help() {
-  std::string s =
-      "methods cg, bicgstab, gmres (restart), amg; preconditioners (--precond or "
-      "METHOD+PRECOND): ";
-  for (const auto& p : solve_detail::preconditioner_names()) {
-    s += p;
-    const auto knobs = solve_detail::preconditioner_knobs(p);
-    if (!knobs.empty()) {
-      s += " (";
-      for (std::size_t i = 0; i < knobs.size(); ++i) s += (i ? ", " : "") + knobs[i];
-      s += ")";
-    }
-    s += p == "amg" ? "" : ", ";
-  }
-  return s;
-}
 
 namespace solve_detail {
 namespace {
 
 class IterativeSolver final : public Solver {
  public:
-  IterativeSolver(std::string method, std::string precond, const SolverOptions& o)
-      : method_(std::move(method)), precond_(std::move(precond)), opt_(o) {
-    if (!(opt_.tol > 0.0) || !std::isfinite(opt_.tol)) throw_usage("--tol must be positive");
-    if (opt_.max_iter < 1) throw_usage("--max-iter must be at least 1");
-    if (opt_.restart < 1) throw_usage("--restart must be at least 1");
-    if (opt_.rebuild_iters < 0) throw_usage("--rebuild-iters must be 0 or more");
-    // Validates the preconditioner name and its knobs before any work.
-    pre_ = make_preconditioner(precond_, opt_.precond_options);
+  // `o.options` is resolved (create_solver validated the keys and filled the defaults).
+  IterativeSolver(std::string method, const SolverOptions& o) : method_(std::move(method)) {
+    const auto& opt = o.options;
+    precond_ = opt.at("precond");
+    name_ = method_ == "amg" ? method_ : method_ + "+" + precond_;
+    tol_ = option_number(opt, name_, "tol", 1e-300, 1.0);
+    if (!(tol_ > 0.0)) throw_usage(name_ + ": option tol must be positive");
+    max_iter_ = static_cast<int>(option_number(opt, name_, "max_iter", 1, 1e9));
+    rebuild_iters_ = static_cast<int>(option_number(opt, name_, "rebuild_iters", 0, 1e9));
+    if (opt.count("restart"))
+      restart_ = static_cast<int>(option_number(opt, name_, "restart", 1, 1e6));
+    // Validates the preconditioner's options before any work.
+    const PreconditionerInfo* p = find_preconditioner(precond_);
+    if (!p) throw_usage(name_ + ": unknown preconditioner '" + precond_ + "'");
+    pre_ = p->factory(opt);
     stats_.iterative = true;
     stats_.ordering = "natural";
   }
 
-  std::string name() const override {
-    return method_ == "amg" ? std::string("amg") : method_ + "+" + precond_;
-  }
+  std::string name() const override { return name_; }
 
   void analyze(const SparseMatrix& a) override {
     Timer t;
@@ -115,10 +90,10 @@ class IterativeSolver final : public Solver {
       Outcome o;
       if (!fresh_) {
         // The kept setup, allowed up to the rebuild bound.
-        const int bound = opt_.rebuild_iters > 0
-                              ? opt_.rebuild_iters
-                              : (reference_iters_ >= 0 ? 2 * reference_iters_ + 5 : opt_.max_iter);
-        o = iterate(rhs, x, std::min(bound, opt_.max_iter), hist);
+        const int bound = rebuild_iters_ > 0
+                              ? rebuild_iters_
+                              : (reference_iters_ >= 0 ? 2 * reference_iters_ + 5 : max_iter_);
+        o = iterate(rhs, x, std::min(bound, max_iter_), hist);
         if (!o.converged) {
           Timer st;
           pre_->setup(a_, csr_);
@@ -132,14 +107,14 @@ class IterativeSolver final : public Solver {
         }
       }
       if (fresh_ && (o.iterations < 0 || !o.converged)) {
-        o = iterate(rhs, x, opt_.max_iter, hist);
+        o = iterate(rhs, x, max_iter_, hist);
         if (reference_iters_ < 0 && o.converged) reference_iters_ = o.iterations;
       }
       if (!o.converged) {
         std::ostringstream m;
-        m << name() << ": not converged within " << opt_.max_iter
-          << " iterations (--max-iter): relative residual " << o.residual << " reached, tolerance "
-          << opt_.tol;
+        m << name() << ": not converged within " << max_iter_
+          << " iterations (max_iter): relative residual " << o.residual << " reached, tolerance "
+          << tol_;
         if (!o.breakdown.empty()) m << "; breakdown: " << o.breakdown;
         throw_numerical(m.str());
       }
@@ -189,9 +164,9 @@ class IterativeSolver final : public Solver {
     hist.assign(1, residual_norm(csr_, b.data(), x.data()) / bnorm);
     for (;;) {
       KrylovControl c;
-      c.tol = opt_.tol;
+      c.tol = tol_;
       c.max_iter = max_iter - o.iterations;
-      c.restart = opt_.restart;
+      c.restart = restart_;
       c.bnorm = bnorm;
       c.history = &hist;
       int done = 0;
@@ -208,15 +183,18 @@ class IterativeSolver final : public Solver {
       if (!std::isfinite(o.residual)) o.residual = INFINITY;
       if (hist.size() > 1) hist.back() = o.residual;  // the recomputed one, not the estimate
       o.breakdown = c.breakdown;
-      o.converged = o.residual <= opt_.tol;
+      o.converged = o.residual <= tol_;
       if (o.converged || o.iterations >= max_iter || done == 0 || !c.breakdown.empty() ||
           !std::isfinite(o.residual))
         return o;
     }
   }
 
-  std::string method_, precond_;
-  SolverOptions opt_;
+  std::string method_, precond_, name_;
+  double tol_ = kDefaultTolerance;
+  int max_iter_ = kDefaultMaxIterations;
+  int restart_ = kDefaultRestart;
+  int rebuild_iters_ = 0;
   std::unique_ptr<Preconditioner> pre_;
   SparseMatrix a_;
   Csr csr_;
@@ -227,20 +205,54 @@ class IterativeSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_iterative(const std::string& name, const SolverOptions& o) {
-  auto [method, precond] = split_name(name);
-  if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end())
-    throw_usage("unknown iterative method '" + method + "' (cg, bicgstab, gmres, amg)");
-  if (precond.empty()) precond = o.precond;
-  if (precond == "default" || precond.empty())
-    precond = method == "cg" || method == "amg" ? "amg" : "ilut";
-  if (!precond.empty() && !name.empty() && name.find('+') != std::string::npos &&
-      o.precond != "default" && o.precond != precond)
-    throw_usage("solver '" + name + "' and --precond " + o.precond + " disagree");
-  if (method == "amg" && precond != "amg")
-    throw_usage("amg is a solver on its own: its preconditioner is amg (use cg+" + precond +
-                " or gmres+" + precond + ")");
-  return std::make_unique<IterativeSolver>(method, precond, o);
+namespace {
+std::vector<BackendOption> iterative_options(const std::string& precond) {
+  char tol[32], iters[32];
+  std::snprintf(tol, sizeof tol, "%g", kDefaultTolerance);
+  std::snprintf(iters, sizeof iters, "%d", kDefaultMaxIterations);
+  return {{"precond", precond, "the preconditioner (also given as METHOD+PRECOND)"},
+          {"tol", tol, "relative residual ||b - A x|| / ||b|| to reach"},
+          {"max_iter", iters, "iterations at most; not converging is a numerical error"},
+          {"rebuild_iters", "0",
+           "in a sequence, rebuild the kept setup when a solve needs more iterations (0: twice "
+           "the first count, plus 5)"}};
+}
+
+BackendInfo iterative_backend(const std::string& method, const std::string& summary,
+                              const std::string& precond) {
+  BackendInfo b;
+  b.name = method;
+  b.kind = BackendKind::iterative;
+  b.summary = summary;
+  b.caps.needs_preconditioner = true;
+  b.options = iterative_options(precond);
+  b.factory = [method](const SolverOptions& o) {
+    return std::unique_ptr<Solver>(new IterativeSolver(method, o));
+  };
+  return b;
+}
+}  // namespace
+
+BackendInfo cg_backend() {
+  return iterative_backend(
+      "cg", "preconditioned conjugate gradients (symmetric positive definite matrices)", "amg");
+}
+BackendInfo bicgstab_backend() {
+  return iterative_backend("bicgstab", "BiCGSTAB, right-preconditioned", "ilut");
+}
+BackendInfo gmres_backend() {
+  BackendInfo b = iterative_backend("gmres", "restarted GMRES(m), right-preconditioned", "ilut");
+  b.options.push_back({"restart", std::to_string(kDefaultRestart), "the restart length m"});
+  return b;
+}
+BackendInfo amg_backend() {
+  BackendInfo b =
+      iterative_backend("amg", "hypre's BoomerAMG on its own: V-cycles x += M^-1 (b - A x)", "amg");
+  b.preconditioners = {"amg"};
+  b.unavailable_reason = [] {
+    return find_preconditioner("amg") ? std::string() : preconditioner_missing_reason("amg");
+  };
+  return b;
 }
 
 }  // namespace solve_detail

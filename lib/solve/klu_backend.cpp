@@ -299,8 +299,27 @@ class KluSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_klu(const SolverOptions& o) {
-  return std::make_unique<KluSolver>(o);
+BackendInfo klu_backend() {
+  BackendInfo b;
+  b.name = "klu";
+  b.summary = "KLU: BTF + sparse LU for circuit matrices, refactor keeps the pivot order";
+  b.caps.complex = true;
+  b.caps.transpose = true;
+  b.caps.keeps_pivots = true;
+  b.caps.symbolic_cache = true;
+  b.caps.memory_cap = true;
+  b.orderings = {"amd", "colamd", "metis", "natural", "given"};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new KluSolver(o)); };
+  b.auto_priority = 30;
+  b.auto_fit = [](const SparseMatrix& a, const SolverOptions&) {
+    const double per_col = entries_per_column(a);
+    if (per_col > 8.0) return std::string();
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "unsymmetric and very sparse (%.1f entries per column)",
+                  per_col);
+    return std::string(buf) + ": circuit-like, low fill, KLU with BTF";
+  };
+  return b;
 }
 
 }  // namespace spax::solve_detail

@@ -1,10 +1,27 @@
 // The Krylov loops of the iterative backends (right-preconditioned BiCGSTAB and GMRES(m),
-// preconditioned CG, AMG cycles), the row-wise matrix they multiply with, and the knob parser.
+// preconditioned CG, AMG cycles) and the row-wise matrix they multiply with.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "solve/iterative.hpp"
+
+namespace spax {
+
+void Csr::multiply(const double* x, double* y) const {
+  const index_t* rp = rowptr.data();
+  const index_t* ci = colind.data();
+  const double* v = values.data();
+  for (index_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (index_t k = rp[i]; k < rp[i + 1]; ++k) s += v[k] * x[ci[k]];
+    y[i] = s;
+  }
+}
+
+Preconditioner::~Preconditioner() = default;
+
+}  // namespace spax
 
 namespace spax::solve_detail {
 
@@ -35,17 +52,6 @@ void update_csr_values(Csr& c, const SparseMatrix& a) {
     c.values[k] = a.values.empty() ? 1.0 : a.values[static_cast<std::size_t>(c.from_csc[k])];
 }
 
-void Csr::multiply(const double* x, double* y) const {
-  const index_t* rp = rowptr.data();
-  const index_t* ci = colind.data();
-  const double* v = values.data();
-  for (index_t i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (index_t k = rp[i]; k < rp[i + 1]; ++k) s += v[k] * x[ci[k]];
-    y[i] = s;
-  }
-}
-
 double norm2(const double* x, index_t n) {
   double s = 0.0;
   for (index_t i = 0; i < n; ++i) s += x[i] * x[i];
@@ -64,51 +70,6 @@ double residual_norm(const Csr& a, const double* b, const double* x) {
 }
 
 // --- knobs -------------------------------------------------------------------------------------
-
-std::map<std::string, std::string> parse_knobs(const std::string& text, const std::string& owner,
-                                               const std::vector<std::string>& known) {
-  std::map<std::string, std::string> out;
-  auto known_list = [&] {
-    std::string s;
-    for (const auto& k : known) s += (s.empty() ? "" : ", ") + k;
-    return s.empty() ? std::string("none") : s;
-  };
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
-      throw_usage("malformed --precond-options item '" + item + "': expected key=value");
-    const std::string key = item.substr(0, eq);
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      throw_usage("unknown --precond-options key '" + key + "' for " + owner +
-                  " (known: " + known_list() + ")");
-    if (!out.emplace(key, item.substr(eq + 1)).second)
-      throw_usage("--precond-options key '" + key + "' given twice");
-  }
-  return out;
-}
-
-double knob_number(const std::map<std::string, std::string>& knobs, const std::string& key,
-                   double fallback, double lo, double hi) {
-  auto it = knobs.find(key);
-  if (it == knobs.end()) return fallback;
-  std::size_t used = 0;
-  double v = 0.0;
-  try {
-    v = std::stod(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used != it->second.size() || !std::isfinite(v) || v < lo || v > hi) {
-    std::ostringstream m;
-    m << "--precond-options " << key << "=" << it->second << ": expected a number in [" << lo
-      << ", " << hi << "]";
-    throw_usage(m.str());
-  }
-  return v;
-}
 
 // --- Krylov loops ------------------------------------------------------------------------------
 

@@ -108,13 +108,17 @@ std::string format_megabytes(double bytes) {
 }
 
 bool memory_cap_supported(const std::string& solver) {
-  return solver == "klu" || solver == "umfpack" || solver == "cholmod" || solver == "dense";
+  const BackendInfo* b = find_backend(solver);
+  return b && b->caps.memory_cap;
 }
 
 void require_memory_cap_support(const std::string& solver, double max_memory_mb) {
-  if (max_memory_mb > 0 && !memory_cap_supported(solver))
-    throw_usage("--max-memory holds klu, umfpack, cholmod and dense factorizations; " + solver +
-                " allocates outside spax's accounting and cannot be capped");
+  if (!(max_memory_mb > 0) || memory_cap_supported(solver)) return;
+  std::string capped;
+  for (const auto& b : registered_backends())
+    if (b.caps.memory_cap) capped += (capped.empty() ? "" : ", ") + b.name;
+  throw_usage("the memory cap holds " + capped + "; " + solver +
+              " allocates outside spax's accounting and cannot be capped");
 }
 
 std::size_t suitesparse_bytes_in_use() noexcept {

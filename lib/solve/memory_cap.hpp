@@ -8,11 +8,13 @@
 #include <cstddef>
 #include <string>
 
+#include "spax/backend.hpp"
 #include "spax/solve.hpp"
 
 namespace spax::solve_detail {
 
-// Backends whose factorization the cap can hold (estimate and/or allocation limit).
+// Backends whose factorization the cap can hold (caps.memory_cap: estimate and/or allocation
+// limit).
 bool memory_cap_supported(const std::string& solver);
 // A usage error when the cap is set for a backend it cannot hold.
 void require_memory_cap_support(const std::string& solver, double max_memory_mb);

@@ -1,6 +1,6 @@
 // Preconditioners of the iterative backends: none, jacobi (the inverse diagonal), block-jacobi
 // (BTF's diagonal blocks or fixed-size blocks, each factorized densely with partial pivoting),
-// ilut (Eigen::IncompleteLUT) and amg (hypre's BoomerAMG, hypre_amg.cpp).
+// ilut (Eigen::IncompleteLUT); amg (hypre's BoomerAMG) comes from the hypre plugin.
 #include <btf.h>
 
 #include <Eigen/Dense>
@@ -168,35 +168,43 @@ class IlutPreconditioner final : public Preconditioner {
 
 }  // namespace
 
-const std::vector<std::string>& preconditioner_names() {
-  static const std::vector<std::string> names = {"none", "jacobi", "block-jacobi", "ilut", "amg"};
-  return names;
-}
-
-std::vector<std::string> preconditioner_knobs(const std::string& kind) {
-  if (kind == "block-jacobi") return {"block", "max_block"};
-  if (kind == "ilut") return {"droptol", "fillfactor"};
-  if (kind == "amg") return amg_knobs();
-  return {};
-}
-
-std::unique_ptr<Preconditioner> make_preconditioner(const std::string& kind,
-                                                    const std::string& options) {
-  const auto& names = preconditioner_names();
-  if (std::find(names.begin(), names.end(), kind) == names.end())
-    throw_usage("unknown preconditioner '" + kind + "' (none, jacobi, block-jacobi, ilut, amg)");
-  const auto knobs = parse_knobs(options, kind, preconditioner_knobs(kind));
-  if (kind == "none") return std::make_unique<NoPreconditioner>();
-  if (kind == "jacobi") return std::make_unique<JacobiPreconditioner>();
-  if (kind == "block-jacobi")
-    return std::make_unique<BlockJacobiPreconditioner>(
-        static_cast<index_t>(knob_number(knobs, "block", 0, 0, 1e6)),
-        static_cast<index_t>(knob_number(knobs, "max_block", 128, 1, 4096)));
-  if (kind == "ilut")
-    return std::make_unique<IlutPreconditioner>(
-        knob_number(knobs, "droptol", 1e-4, 0.0, 1.0),
-        static_cast<int>(knob_number(knobs, "fillfactor", 10, 1, 1000)));
-  return make_amg_preconditioner(knobs);
+std::vector<PreconditionerInfo> builtin_preconditioners() {
+  using Options = std::map<std::string, std::string>;
+  std::vector<PreconditionerInfo> list;
+  list.push_back(
+      {"none",
+       "the identity",
+       {},
+       [](const Options&) { return std::unique_ptr<Preconditioner>(new NoPreconditioner()); },
+       ""});
+  list.push_back(
+      {"jacobi",
+       "the inverse diagonal (a zero diagonal entry counts as 1)",
+       {},
+       [](const Options&) { return std::unique_ptr<Preconditioner>(new JacobiPreconditioner()); },
+       ""});
+  list.push_back(
+      {"block-jacobi",
+       "diagonal blocks factorized densely with partial pivoting (BTF's blocks by default)",
+       {{"block", "0", "rows per block; 0: BTF's diagonal blocks"},
+        {"max_block", "128", "larger blocks are cut to this size"}},
+       [](const Options& o) {
+         return std::unique_ptr<Preconditioner>(new BlockJacobiPreconditioner(
+             static_cast<index_t>(option_number(o, "block-jacobi", "block", 0, 1e6)),
+             static_cast<index_t>(option_number(o, "block-jacobi", "max_block", 1, 4096))));
+       },
+       ""});
+  list.push_back({"ilut",
+                  "Eigen's IncompleteLUT (threshold incomplete LU)",
+                  {{"droptol", "1e-4", "entries below droptol * the row's norm are dropped"},
+                   {"fillfactor", "10", "fill allowed per row, as a multiple of the row's nnz"}},
+                  [](const Options& o) {
+                    return std::unique_ptr<Preconditioner>(new IlutPreconditioner(
+                        option_number(o, "ilut", "droptol", 0.0, 1.0),
+                        static_cast<int>(option_number(o, "ilut", "fillfactor", 1, 1000))));
+                  },
+                  ""});
+  return list;
 }
 
 }  // namespace spax::solve_detail

@@ -65,8 +65,8 @@ const std::vector<complex_t>& rhs_values<complex_t>(const RightHandSide& b) {
 class Runner {
  public:
   Runner(const std::vector<SparseMatrix>& ms, const std::vector<RightHandSide>& rhs,
-         const SequenceOptions& o)
-      : ms_(ms), rhs_(rhs), o_(o) {}
+         const SequenceOptions& o, Solver* given)
+      : ms_(ms), rhs_(rhs), o_(o), s_(given) {}
 
   SequenceResult run() {
     if (ms_.empty()) throw_usage("no matrix to solve");
@@ -96,8 +96,8 @@ class Runner {
                   std::to_string(ms_.size()) + ")");
     res_.n = a0.nrows;
     res_.nnz = a0.nnz();
-    std::string name = o_.solver;
-    if (name == "auto") {
+    std::string name = s_ ? s_->name() : o_.solver;
+    if (!s_ && name == "auto") {
       auto c = choose_solver(a0, o_.solver_options);
       name = c.name;
       res_.chosen_because = c.because;
@@ -124,20 +124,24 @@ class Runner {
     cap_.emplace(o_.max_memory_mb);
     try {
       try {
-        solver_ = create_solver(name, o_.solver_options);
+        if (!s_) {
+          solver_ = create_solver(name, o_.solver_options);
+          s_ = solver_.get();
+        }
         start(a0);
       } catch (const Error& e) {
-        if (o_.solver != "auto" || name != "cholmod" || e.kind() != ErrorKind::numerical ||
-            cap_->refused())
+        if (!solver_ || o_.solver != "auto" || name != "cholmod" ||
+            e.kind() != ErrorKind::numerical || cap_->refused())
           throw;
         // Looked positive definite but is not: LU instead.
         res_.chosen_because += "; Cholesky failed (" + e.message() + "), using KLU";
         name = "klu";
         solver_ = create_solver(name, o_.solver_options);
+        s_ = solver_.get();
         start(a0);
       }
       res_.solver = name;
-      res_.ordering = solver_->stats().ordering;
+      res_.ordering = s_->stats().ordering;
       if (a0.is_complex())
         loop<complex_t>();
       else
@@ -147,7 +151,7 @@ class Runner {
       if (cap_->refused()) throw_numerical(cap_->refusal_message(name));
       throw;
     }
-    res_.stats = solver_->stats();
+    res_.stats = s_->stats();
     if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
     return res_;
   }
@@ -172,7 +176,7 @@ class Runner {
   void start(const SparseMatrix& a0) {
     Timer t;
     analyze_cached(a0);
-    cap_->check_estimate(*solver_);
+    cap_->check_estimate(*s_);
     res_.analyze_seconds = t.seconds();
     t.reset();
     factor_cached(a0);
@@ -184,7 +188,7 @@ class Runner {
   // a 1-norm condition estimate from their factorization's solves (Hager's method with
   // Higham's extra test vector, as LAPACK's xLACON): ||A^-1||_1 estimated, times ||A||_1.
   void estimate_rcond(const SparseMatrix& a) {
-    if (a.is_complex() || !solver_->wants_rcond_estimate()) return;
+    if (a.is_complex() || !s_->wants_rcond_estimate()) return;
     const index_t n = a.nrows;
     const auto un = static_cast<std::size_t>(n);
     const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
@@ -198,12 +202,12 @@ class Runner {
     double est = 0.0;
     index_t last = -1;
     for (int it = 0; it < 5; ++it) {
-      solver_->solve(std::span<double>(x), 1, false);  // x = A^-1 x
+      s_->solve(std::span<double>(x), 1, false);  // x = A^-1 x
       const double e = norm1(x);
       if (it > 0 && !(e > est)) break;
       est = e;
       for (auto& v : x) v = v >= 0 ? 1.0 : -1.0;
-      solver_->solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
+      s_->solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
       index_t j = 0;
       for (index_t k = 1; k < n; ++k)
         if (std::abs(x[k]) > std::abs(x[j])) j = k;
@@ -215,7 +219,7 @@ class Runner {
     // Higham's alternating vector guards against the cases the iteration misses.
     for (index_t k = 0; k < n; ++k)
       x[k] = (k % 2 ? -1.0 : 1.0) * (1.0 + static_cast<double>(k) / std::max<double>(1.0, n - 1));
-    solver_->solve(std::span<double>(x), 1, false);
+    s_->solve(std::span<double>(x), 1, false);
     est = std::max(est, 2.0 * norm1(x) / (3.0 * static_cast<double>(n)));
     if (!std::isfinite(est)) {
       rcond_ = 0.0;
@@ -227,7 +231,7 @@ class Runner {
   std::string cache_path(const std::string& kind, const SparseMatrix& a, bool with_values) const {
     std::string key = pattern_fingerprint(a).hex();
     if (with_values) key += "-" + hex64(values_hash(a));
-    key += "-" + solver_->name() + "-" + ordering_key(o_.solver_options) + "-" +
+    key += "-" + s_->name() + "-" + ordering_key(o_.solver_options) + "-" +
            (a.is_complex() ? "complex" : "real") + "." + kind;
     return (fs::path(o_.cache_dir) / key).string();
   }
@@ -250,21 +254,21 @@ class Runner {
   void analyze_cached(const SparseMatrix& a) {
     require_no_empty_line(a);
     if (o_.cache_dir.empty()) {
-      solver_->analyze(a);
+      s_->analyze(a);
       return;
     }
     std::error_code ec;
     fs::create_directories(o_.cache_dir, ec);
     std::string path = cache_path("sym", a, false);
     if (auto bytes = load(path)) {
-      if (solver_->import_symbolic(a, *bytes)) {
+      if (s_->import_symbolic(a, *bytes)) {
         res_.cache_symbolic = "hit";
         return;
       }
       res_.warnings.push_back("cache file " + path + " ignored (does not fit), rebuilding");
     }
-    solver_->analyze(a);
-    std::string bytes = solver_->export_symbolic();
+    s_->analyze(a);
+    std::string bytes = s_->export_symbolic();
     if (bytes.empty()) {
       res_.cache_symbolic = "unsupported";
       return;
@@ -275,24 +279,24 @@ class Runner {
 
   void factor_cached(const SparseMatrix& a) {
     if (o_.cache_dir.empty()) {
-      solver_->factor(a);
+      s_->factor(a);
       return;
     }
-    if (!solver_->supports_numeric_cache()) {
+    if (!s_->supports_numeric_cache()) {
       res_.cache_numeric = "unsupported";
-      solver_->factor(a);
+      s_->factor(a);
       return;
     }
     std::string path = cache_path("num", a, true);
     if (auto bytes = load(path)) {
-      if (solver_->import_numeric(a, *bytes)) {
+      if (s_->import_numeric(a, *bytes)) {
         res_.cache_numeric = "hit";
         return;
       }
       res_.warnings.push_back("cache file " + path + " ignored (does not fit), rebuilding");
     }
-    solver_->factor(a);
-    store(path, solver_->export_numeric());
+    s_->factor(a);
+    store(path, s_->export_numeric());
     res_.cache_numeric = "miss";
   }
 
@@ -443,13 +447,13 @@ class Runner {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
       require_no_empty_line(a);
-      solver_->analyze(a);
-      solver_->factor(a);
+      s_->analyze(a);
+      s_->factor(a);
       return {true, false};
     }
-    solver_->refactor(a);
-    if (!solver_->refactor_suspect()) return {false, false};
-    solver_->factor(a);
+    s_->refactor(a);
+    if (!s_->refactor_suspect()) return {false, false};
+    s_->factor(a);
     return {true, true};
   }
 
@@ -461,18 +465,18 @@ class Runner {
     if (worker) worker->wait();
     // Iterative backends judge their own answer (the recomputed residual, a rebuilt setup).
     const bool refactored =
-        !p.fresh && !solver_->stats().iterative && !(p.berr <= o_.refactor_backward_limit);
+        !p.fresh && !s_->stats().iterative && !(p.berr <= o_.refactor_backward_limit);
     if (refactored) {
       // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
       const SparseMatrix& a = ms_[p.i];
       Timer ft;
-      solver_->factor(a);
+      s_->factor(a);
       res_.refactor_fallbacks.push_back(static_cast<index_t>(p.i));
       // Matrix 0 is always fresh, so p.i >= 1 and its refactor time is already recorded.
       res_.refactor_seconds[p.i - 1] += ft.seconds();
       Timer st;
       p.x = p.b;
-      solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
+      s_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
       p.solve_seconds = st.seconds();
       p.fresh = true;
       check<T>(p);
@@ -511,9 +515,9 @@ class Runner {
     // Timed from here: building b = A * ones is the caller's setup, not the solve.
     Timer t;
     p.x = p.b;
-    solver_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
+    s_->solve(std::span<T>(p.x), p.nrhs, o_.transpose);
     p.solve_seconds = t.seconds();
-    if (solver_->stats().iterative) p.iterative = solver_->stats();
+    if (s_->stats().iterative) p.iterative = s_->stats();
   }
 
   // Refinement (when asked for; then there is no overlap) and the record of the solve; the
@@ -538,7 +542,7 @@ class Runner {
           multiply(a, xk, ax);
         for (index_t q = 0; q < n; ++q) r[k * n + q] -= ax[q];
       }
-      solver_->solve(std::span<T>(r), nrhs, o_.transpose);
+      s_->solve(std::span<T>(r), nrhs, o_.transpose);
       std::vector<T> x2 = x;
       for (std::size_t q = 0; q < x2.size(); ++q) x2[q] += r[q];
       double be2 = worst_berr<T>(a, x2, b, nrhs);
@@ -595,7 +599,8 @@ class Runner {
   const std::vector<SparseMatrix>& ms_;
   const std::vector<RightHandSide>& rhs_;
   const SequenceOptions& o_;
-  std::unique_ptr<Solver> solver_;
+  std::unique_ptr<Solver> solver_;  // the solver made here from the name (else null)
+  Solver* s_ = nullptr;             // the solver in use: solver_, or the caller's
   std::optional<solve_detail::FactorMemoryCap> cap_;
   double rcond_ = std::numeric_limits<double>::quiet_NaN();  // spax's estimate, when computed
   SequenceResult res_;
@@ -607,7 +612,13 @@ class Runner {
 
 SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
                             const std::vector<RightHandSide>& rhs, const SequenceOptions& options) {
-  return Runner(matrices, rhs, options).run();
+  return Runner(matrices, rhs, options, nullptr).run();
+}
+
+SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
+                            const std::vector<RightHandSide>& rhs, const SequenceOptions& options,
+                            Solver& solver) {
+  return Runner(matrices, rhs, options, &solver).run();
 }
 
 }  // namespace spax

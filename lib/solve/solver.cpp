@@ -1,4 +1,4 @@
-// The registry, --solver auto, backward error, singularity diagnosis and the cache file format.
+// auto's shared rules, backward error, singularity diagnosis and the cache file format.
 #include <btf.h>
 
 #include <algorithm>
@@ -25,60 +25,24 @@ bool is_hermitian(const SparseMatrix& a) {
 }
 }  // namespace solve_detail
 
-std::vector<std::string> direct_solver_names() {
-  return {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense"};
-}
-
-std::vector<std::string> solver_names() {
-  auto names = direct_solver_names();
-  for (const char* m : {"cg", "bicgstab", "gmres", "amg"}) names.emplace_back(m);
-  return names;
-}
-
-std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options) {
-  using namespace solve_detail;
-  if (name == "klu") return make_klu(options);
-  if (name == "umfpack") return make_umfpack(options);
-  if (name == "cholmod") return make_cholmod(options);
-  if (name == "superlu") return make_superlu(options);
-  if (name == "eigen-lu") return make_eigen_lu(options);
-  if (name == "dense") return make_dense(options);
-  if (is_iterative_solver(name)) return make_iterative(name, options);
-  throw_usage("unknown solver '" + name +
-              "' (klu, umfpack, cholmod, superlu, eigen-lu, dense, auto; iterative cg, bicgstab, "
-              "gmres, amg, e.g. gmres+ilut)");
-}
-
-SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options) {
+namespace solve_detail {
+bool looks_positive_definite(const SparseMatrix& a) {
   const index_t n = a.nrows;
-  const index_t small = std::min<index_t>(200, options.dense_limit);
-  if (n <= small)
-    return {"dense", "n = " + std::to_string(n) + " <= " + std::to_string(small) +
-                         ": dense LAPACK LU is fastest for small systems"};
-  bool pos_diag = diagonal_nnz(a) == n;
-  if (pos_diag) {
-    for (index_t j = 0; j < n && pos_diag; ++j) {
-      auto b = a.rowind.begin() + a.colptr[j], e = a.rowind.begin() + a.colptr[j + 1];
-      auto it = std::lower_bound(b, e, j);
-      auto p = it - a.rowind.begin();
-      double d =
-          a.is_complex() ? (a.zvalues[p].imag() == 0 ? a.zvalues[p].real() : -1.0) : a.values[p];
-      pos_diag = d > 0;
-    }
+  if (!a.is_square() || diagonal_nnz(a) != n) return false;
+  for (index_t j = 0; j < n; ++j) {
+    auto b = a.rowind.begin() + a.colptr[j], e = a.rowind.begin() + a.colptr[j + 1];
+    const auto p = std::lower_bound(b, e, j) - a.rowind.begin();
+    const double d =
+        a.is_complex() ? (a.zvalues[p].imag() == 0 ? a.zvalues[p].real() : -1.0) : a.values[p];
+    if (!(d > 0)) return false;
   }
-  if (pos_diag && solve_detail::is_hermitian(a))
-    return {"cholmod",
-            std::string(a.is_complex() ? "Hermitian" : "symmetric") +
-                " with a positive diagonal: looks positive definite, Cholesky (CHOLMOD)"};
-  double per_col = n > 0 ? static_cast<double>(a.nnz()) / static_cast<double>(n) : 0.0;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f", per_col);
-  if (per_col <= 8.0)
-    return {"klu", std::string("unsymmetric and very sparse (") + buf +
-                       " entries per column): circuit-like, low fill, KLU with BTF"};
-  return {"umfpack", std::string("unsymmetric with ") + buf +
-                         " entries per column: multifrontal LU (UMFPACK)"};
+  return is_hermitian(a);
 }
+
+double entries_per_column(const SparseMatrix& a) {
+  return a.ncols > 0 ? static_cast<double>(a.nnz()) / static_cast<double>(a.ncols) : 0.0;
+}
+}  // namespace solve_detail
 
 namespace {
 template <class T>

@@ -210,8 +210,17 @@ class SuperluSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_superlu(const SolverOptions& o) {
-  return std::make_unique<SuperluSolver>(o);
+BackendInfo superlu_backend() {
+  BackendInfo b;
+  b.name = "superlu";
+  b.summary = "SuperLU: supernodal LU with partial pivoting";
+  b.caps.complex = true;
+  b.caps.transpose = true;
+  b.caps.keeps_pivots = true;
+  b.caps.symbolic_cache = true;
+  b.orderings = {"colamd", "amd", "natural", "given"};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new SuperluSolver(o)); };
+  return b;
 }
 
 }  // namespace spax::solve_detail

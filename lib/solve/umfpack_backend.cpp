@@ -286,8 +286,25 @@ class UmfpackSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_umfpack(const SolverOptions& o) {
-  return std::make_unique<UmfpackSolver>(o);
+BackendInfo umfpack_backend() {
+  BackendInfo b;
+  b.name = "umfpack";
+  b.summary = "UMFPACK: multifrontal sparse LU";
+  b.caps.complex = true;
+  b.caps.transpose = true;
+  b.caps.symbolic_cache = true;
+  b.caps.numeric_cache = true;
+  b.caps.memory_cap = true;
+  b.orderings = {"amd", "colamd", "metis", "natural", "given"};
+  b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new UmfpackSolver(o)); };
+  b.auto_priority = 40;
+  b.auto_fit = [](const SparseMatrix& a, const SolverOptions&) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "unsymmetric with %.1f entries per column",
+                  entries_per_column(a));
+    return std::string(buf) + ": multifrontal LU (UMFPACK)";
+  };
+  return b;
 }
 
 }  // namespace spax::solve_detail

@@ -148,7 +148,7 @@ TEST(Solve, NumericallySingularIsNamed) {
 
 TEST(Solve, DenseRefusesLargeN) {
   SolverOptions o;
-  o.dense_limit = 3;
+  o.set("max_n", 3);
   SparseMatrix a = from_dense(4, {4, 1, 0, 0, 1, 4, 1, 0, 0, 2, 5, 1, 1, 0, 1, 3});
   EXPECT_THROW(create_solver("dense", o)->analyze(a), Error);
 }
@@ -222,7 +222,7 @@ TEST(Solve, ChooseSolverExplains) {
   EXPECT_EQ(c.name, "dense");  // small
   EXPECT_FALSE(c.because.empty());
   SolverOptions o;
-  o.dense_limit = 1;
+  o.set("max_n", 1);
   EXPECT_EQ(choose_solver(spd, o).name, "cholmod");
   SparseMatrix un = from_dense(4, {4, 1, 0, 0, 1, 4, 1, 0, 0, 2, 5, 1, 1, 0, 1, 3});
   EXPECT_EQ(choose_solver(un, o).name, "klu");

@@ -36,7 +36,7 @@ namespace spax {
 
 // A fill-reducing ordering: p[k] = old index of the k-th pivot, and the wall time to compute it
 // (seconds; includes forming A+A^T or library input where the method needs it).
-struct Ordering {
+struct SPAX_API Ordering {
   std::string name;
   std::vector<index_t> perm;
   double seconds = 0.0;
@@ -49,15 +49,15 @@ struct Ordering {
 //   "colamd"   COLAMD column ordering of A (colamd_l), applied as a symmetric permutation
 //   "mmd"      SuperLU's get_perm_c(MMD_AT_PLUS_A) (multiple minimum degree on A^T+A)
 //   "rcm"      reverse Cuthill-McKee on A+A^T (see rcm_ordering)
-std::vector<std::string> ordering_names();
-bool is_ordering_name(const std::string& name);
+SPAX_API std::vector<std::string> ordering_names();
+SPAX_API bool is_ordering_name(const std::string& name);
 // "natural, amd, metis, colamd, mmd, rcm" (for usage messages).
-std::string ordering_names_joined();
+SPAX_API std::string ordering_names_joined();
 
 // Computes the named ordering of a square matrix. Unknown name: usage error
 // "unknown ordering 'X' (known: natural, amd, metis, colamd, mmd, rcm)". Rectangular: usage
 // error (see top). n = 0 gives an empty permutation. Library failures: internal error.
-Ordering compute_ordering(const SparseMatrix& a, const std::string& name);
+SPAX_API Ordering compute_ordering(const SparseMatrix& a, const std::string& name);
 
 // Reverse Cuthill-McKee on the graph of A+A^T (diagonal ignored), square A only. Every
 // connected component is ordered in turn (components taken in order of their smallest original
@@ -65,12 +65,12 @@ Ordering compute_ordering(const SparseMatrix& a, const std::string& name);
 // minimum-degree node of the component, BFS, move to a minimum-degree node of the last level
 // while the eccentricity grows); the BFS visits neighbours by increasing degree (ties: smaller
 // index); the whole sequence is reversed at the end.
-std::vector<index_t> rcm_ordering(const SparseMatrix& a);
+SPAX_API std::vector<index_t> rcm_ordering(const SparseMatrix& a);
 
 // Bandwidth of A(p, p) for square A (max |i - j| over stored entries of the permuted matrix;
 // 0 for a diagonal or empty matrix). Empty p = identity. For a rectangular matrix (p must be
 // empty) it is max |i - j| over stored entries of A.
-index_t bandwidth(const SparseMatrix& a, std::span<const index_t> p = {});
+SPAX_API index_t bandwidth(const SparseMatrix& a, std::span<const index_t> p = {});
 
 // ---------------------------------------------------------------------------------------------
 // Elimination tree, postorder, column counts
@@ -78,14 +78,15 @@ index_t bandwidth(const SparseMatrix& a, std::span<const index_t> p = {});
 
 // Elimination tree of the pattern of C = A(p,p) + A(p,p)^T (Liu's algorithm with path
 // compression, O(nnz * alpha)). parent[k] = min{ i > k : L(i,k) != 0 } or -1 for a root.
-std::vector<index_t> elimination_tree(const SparseMatrix& a, std::span<const index_t> p = {});
+SPAX_API std::vector<index_t> elimination_tree(const SparseMatrix& a,
+                                               std::span<const index_t> p = {});
 
 // A postorder of the forest given by `parent` (children visited in increasing index order,
 // roots in increasing order): post[k] = the k-th node visited.
-std::vector<index_t> tree_postorder(std::span<const index_t> parent);
+SPAX_API std::vector<index_t> tree_postorder(std::span<const index_t> parent);
 
 // Symbolic Cholesky of C = A(p,p) + A(p,p)^T: etree, postorder, column counts of L.
-struct SymbolicCholesky {
+struct SPAX_API SymbolicCholesky {
   index_t n = 0;
   std::vector<index_t> parent;     // etree, -1 for roots
   std::vector<index_t> postorder;  // tree_postorder(parent)
@@ -96,19 +97,19 @@ struct SymbolicCholesky {
 // Column counts come from CHOLMOD (cholmod_l_analyze on the permuted upper pattern, natural
 // order, no postordering); the etree from elimination_tree. nnz_l and flops equal CHOLMOD's
 // Common->lnz and Common->fl for the same ordering (tested). Square A only.
-SymbolicCholesky symbolic_cholesky(const SparseMatrix& a, std::span<const index_t> p = {});
+SPAX_API SymbolicCholesky symbolic_cholesky(const SparseMatrix& a, std::span<const index_t> p = {});
 
 // ---------------------------------------------------------------------------------------------
 // Level sets and tree statistics (on any forest given by a parent array)
 // ---------------------------------------------------------------------------------------------
 
-struct SummaryStats {
+struct SPAX_API SummaryStats {
   double min = 0.0, max = 0.0, mean = 0.0, median = 0.0;  // all 0 for an empty set
 };
 // Median of an even-sized set is the mean of the two middle values.
-SummaryStats summary_stats(std::vector<double> values);
+SPAX_API SummaryStats summary_stats(std::vector<double> values);
 
-struct TreeLevels {
+struct SPAX_API TreeLevels {
   index_t n = 0;
   // ASAP level: level[k] = 0 for a leaf, else 1 + max level of its children (the schedule a
   // level-scheduled factorization runs). widths[l] = number of nodes with level l.
@@ -130,17 +131,18 @@ struct TreeLevels {
 };
 // One pass, O(n). Requires parent[k] > k or -1 (true for every elimination tree); throws an
 // internal error otherwise.
-TreeLevels tree_levels(std::span<const index_t> parent);
+SPAX_API TreeLevels tree_levels(std::span<const index_t> parent);
 
 // Flop-weighted critical path: w_k = colcount(k)^2; critical path = max over leaf-to-root paths
 // of the sum of w along the path (both ends included). work_span = total / critical_path (1 for
 // an empty matrix).
-struct CriticalPath {
+struct SPAX_API CriticalPath {
   double total_flops = 0.0;
   double critical_path = 0.0;
   double work_span = 1.0;
 };
-CriticalPath critical_path(std::span<const index_t> parent, std::span<const index_t> colcount);
+SPAX_API CriticalPath critical_path(std::span<const index_t> parent,
+                                    std::span<const index_t> colcount);
 
 // ---------------------------------------------------------------------------------------------
 // Supernodes
@@ -148,7 +150,7 @@ CriticalPath critical_path(std::span<const index_t> parent, std::span<const inde
 
 // Sizes of a partition of the columns into supernodes (contiguous column ranges) and the
 // supernodal tree (a supernode's parent is the supernode holding parent(last column)).
-struct SupernodeStats {
+struct SPAX_API SupernodeStats {
   index_t count = 0;
   index_t largest = 0;
   double mean_size = 0.0;
@@ -160,31 +162,32 @@ struct SupernodeStats {
   index_t tree_height = 0;      // number of ASAP levels of the supernodal tree
   index_t tree_max_width = 0;   // largest ASAP level width of the supernodal tree
 };
-const std::array<const char*, 5>& supernode_bucket_names();
+SPAX_API const std::array<const char*, 5>& supernode_bucket_names();
 
 // Builds the statistics from supernode boundaries `first` (count+1 entries, first[0] = 0,
 // last = n, strictly increasing) and the column etree.
-SupernodeStats supernode_stats(std::span<const index_t> first, std::span<const index_t> parent);
+SPAX_API SupernodeStats supernode_stats(std::span<const index_t> first,
+                                        std::span<const index_t> parent);
 
 // (a) The VAJAX script's chain count: columns k and k+1 are in one supernode when
 // parent(k) = k+1 and k+1 has exactly one child.
-SupernodeStats chain_supernodes(std::span<const index_t> parent);
+SPAX_API SupernodeStats chain_supernodes(std::span<const index_t> parent);
 // (b) Fundamental supernodes: k and k+1 merge when parent(k) = k+1, k+1 has exactly one child
 // and colcount(k) = colcount(k+1) + 1.
-SupernodeStats fundamental_supernodes(std::span<const index_t> parent,
-                                      std::span<const index_t> colcount);
+SPAX_API SupernodeStats fundamental_supernodes(std::span<const index_t> parent,
+                                               std::span<const index_t> colcount);
 // (c) Relaxed supernodes exactly as CHOLMOD amalgamates them: cholmod_l_analyze with
 // Common->supernodal = CHOLMOD_SUPERNODAL on A(p,p)+A(p,p)^T, the given ordering, default
 // relaxation parameters, no postordering; L->super gives the boundaries. Costs a supernodal
 // symbolic factorization (memory about the number of row indices of the supernodes).
-SupernodeStats relaxed_supernodes(const SparseMatrix& a, std::span<const index_t> p,
-                                  std::span<const index_t> parent);
+SPAX_API SupernodeStats relaxed_supernodes(const SparseMatrix& a, std::span<const index_t> p,
+                                           std::span<const index_t> parent);
 
 // ---------------------------------------------------------------------------------------------
 // Per-ordering analysis
 // ---------------------------------------------------------------------------------------------
 
-struct OrderingAnalysis {
+struct SPAX_API OrderingAnalysis {
   std::string ordering;           // the ordering's name
   std::vector<index_t> perm;      // p[k] = old index of pivot k
   double seconds = 0.0;           // time to compute the ordering only
@@ -210,7 +213,7 @@ struct OrderingAnalysis {
   double memory_bytes = 0.0;
 };
 
-struct AnalysisOptions {
+struct SPAX_API AnalysisOptions {
   int threads = 1;      // orderings analysed concurrently (resolve_threads semantics: 0 = all)
   bool relaxed = true;  // compute CHOLMOD's relaxed supernodes
   // analyze_orderings asks this first for each name; when it returns true with the ordering
@@ -219,19 +222,19 @@ struct AnalysisOptions {
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.
-double predicted_factor_bytes(index_t n, index_t nnz_l);
+SPAX_API double predicted_factor_bytes(index_t n, index_t nnz_l);
 
 // Analyses A under one given ordering (name and perm from compute_ordering or the caller).
 // Square A only (usage error otherwise); perm must be a permutation of 0..n-1 (usage error) or
 // empty (the natural order; the result's perm is then the identity).
-OrderingAnalysis analyze_ordering(const SparseMatrix& a, const Ordering& ordering,
-                                  const AnalysisOptions& options = {});
+SPAX_API OrderingAnalysis analyze_ordering(const SparseMatrix& a, const Ordering& ordering,
+                                           const AnalysisOptions& options = {});
 
 // Computes and analyses each named ordering; results in the order of `names`. With
 // options.threads > 1 the orderings run concurrently (each on one thread). Unknown names throw
 // the usage error of compute_ordering before any work starts. Square A only.
-std::vector<OrderingAnalysis> analyze_orderings(const SparseMatrix& a,
-                                                const std::vector<std::string>& names,
-                                                const AnalysisOptions& options = {});
+SPAX_API std::vector<OrderingAnalysis> analyze_orderings(const SparseMatrix& a,
+                                                         const std::vector<std::string>& names,
+                                                         const AnalysisOptions& options = {});
 
 }  // namespace spax

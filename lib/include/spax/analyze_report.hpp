@@ -14,7 +14,7 @@
 
 namespace spax {
 
-struct AnalyzeOptions {
+struct SPAX_API AnalyzeOptions {
   // Orderings analysed (names of ordering_names()); natural is always analysed for the
   // elimination_tree / supernodes sections even when not listed.
   std::vector<std::string> orderings = ordering_names();
@@ -28,7 +28,7 @@ struct AnalyzeOptions {
   std::string stamps;        // a stamp map (JSON or CSV): adds device_parallelism
 };
 
-struct AnalyzeResult {
+struct SPAX_API AnalyzeResult {
   std::string name;
   std::string input_path;
   std::vector<std::string> sample_paths;  // every file (first = the analysed one)
@@ -62,19 +62,21 @@ struct AnalyzeResult {
 };
 
 // Reads the files (the first is analysed; all feed pattern_stability) and runs the analysis.
-AnalyzeResult analyze_files(const std::vector<std::string>& files, const AnalyzeOptions& options);
+SPAX_API AnalyzeResult analyze_files(const std::vector<std::string>& files,
+                                     const AnalyzeOptions& options);
 
 // The keys of parallelism_analysis.json, the summary text and the output files.
 // parallelism_analysis.json as text (indented by `indent` spaces).
-std::string analyze_json(const AnalyzeResult& r, int indent = 2);
-std::string analyze_summary(const AnalyzeResult& r);
+SPAX_API std::string analyze_json(const AnalyzeResult& r, int indent = 2);
+SPAX_API std::string analyze_summary(const AnalyzeResult& r);
 // Writes parallelism_analysis.json, parallelism_summary.txt, level_set_widths.csv,
 // etree_parent.npy and per ordering perm_NAME.npy, level_set_widths_NAME.csv,
 // etree_parent_NAME.npy into `dir` (created when missing), each file atomically, and the SVG
 // pictures (spy_natural.svg, spy_NAME.svg, level_widths.svg, supernodes.svg, orderings.svg and,
 // with stamps, fan_in.svg). Returns the paths written.
-std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir);
+SPAX_API std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r,
+                                                        const std::string& dir);
 // The whole analysis as one self-contained HTML page (summary, tables, inline pictures).
-std::string analyze_html(const AnalyzeResult& r);
+SPAX_API std::string analyze_html(const AnalyzeResult& r);
 
 }  // namespace spax

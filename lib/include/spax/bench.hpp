@@ -13,7 +13,7 @@
 
 namespace spax {
 
-struct BenchOptions {
+struct SPAX_API BenchOptions {
   int warmup = 1;            // untimed runs before the timed ones
   int runs = 5;              // timed runs per phase
   int sequence = 0;          // K > 0: K Newton-like iterations (refactor + solve) after a factor
@@ -27,18 +27,18 @@ struct BenchOptions {
   std::string precond_options;
 };
 
-struct SampleStats {
+struct SPAX_API SampleStats {
   std::size_t n = 0;
   double mean = 0, sigma = 0, min = 0, max = 0, median = 0;  // sigma: sample std (n - 1)
 };
-SampleStats sample_stats(const std::vector<double>& samples);
+SPAX_API SampleStats sample_stats(const std::vector<double>& samples);
 
-struct PhaseSamples {
+struct SPAX_API PhaseSamples {
   std::string phase;  // analyze, factor, refactor, solve, iteration
   std::vector<double> seconds;
 };
 
-struct BenchCase {
+struct SPAX_API BenchCase {
   std::string matrix, solver, ordering;
   std::string status = "ok";  // ok, failed, timeout, out-of-memory
   std::string reason;
@@ -56,24 +56,24 @@ struct BenchCase {
 };
 
 // The phases a case reports, in table order.
-const std::vector<std::string>& bench_phases();
+SPAX_API const std::vector<std::string>& bench_phases();
 
 // Runs one case (solver x ordering on `a`) in a child process. Never throws for a failure of
 // the case itself: it is recorded in status/reason.
-BenchCase run_bench_case(const SparseMatrix& a, const std::string& matrix_name,
-                         const std::string& solver, const std::string& ordering,
-                         const BenchOptions& options);
+SPAX_API BenchCase run_bench_case(const SparseMatrix& a, const std::string& matrix_name,
+                                  const std::string& solver, const std::string& ordering,
+                                  const BenchOptions& options);
 
 // The deterministic k-th value perturbation used by the sequence: each value times
 // (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, position).
-SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k);
+SPAX_API SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k);
 
 // Machine and library facts for the JSON export.
-struct MachineInfo {
+struct SPAX_API MachineInfo {
   std::string cpu_model;
   int cores = 0;
   std::string spax_version, suitesparse_version, metis_version, superlu_version, eigen_version;
 };
-MachineInfo machine_info();
+SPAX_API MachineInfo machine_info();
 
 }  // namespace spax

@@ -10,7 +10,7 @@
 namespace spax {
 
 // Difference between the patterns of a reference and a candidate matrix.
-struct PatternDiff {
+struct SPAX_API PatternDiff {
   bool same_dimensions = true;
   index_t ref_rows = 0, ref_cols = 0, rows = 0, cols = 0;
   index_t added = 0;    // entries stored in the candidate but not in the reference
@@ -22,14 +22,14 @@ struct PatternDiff {
 
 // Compares the stored patterns (explicit zeros count as entries). O(nnz). When the dimensions
 // differ, positions are compared over the common part and the rest counts as added/removed.
-PatternDiff compare_patterns(const SparseMatrix& ref, const SparseMatrix& cand,
-                             std::size_t keep = 20);
+SPAX_API PatternDiff compare_patterns(const SparseMatrix& ref, const SparseMatrix& cand,
+                                      std::size_t keep = 20);
 
 // Running statistics (Welford) of every stored value across samples that share one pattern:
 // memory is one pattern plus three doubles per entry, whatever the number of samples.
 // Per entry the relative variation is std / |mean| (population std, over the samples); entries
 // whose mean is exactly zero are left out of the summary (their relative variation is undefined).
-class ValueVariation {
+class SPAX_API ValueVariation {
  public:
   // Starts with `first` as sample 1 (pattern matrices contribute nothing; complex: modulus).
   explicit ValueVariation(const SparseMatrix& first);
@@ -58,6 +58,6 @@ class ValueVariation {
 };
 
 // Parses a threshold: "5%" -> 0.05, "0.05" -> 0.05. Usage error on anything else.
-double parse_fraction(const std::string& text, const std::string& option);
+SPAX_API double parse_fraction(const std::string& text, const std::string& option);
 
 }  // namespace spax

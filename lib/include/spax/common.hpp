@@ -1,6 +1,8 @@
 // Library-wide basics: the index type, the one exception type and its categories, version.
 #pragma once
 
+#include "spax/config.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -15,7 +17,7 @@ using index_t = std::int64_t;
 // usage 2, input 2, numerical 3, internal 4 (0 ok, 1 "a check found a difference").
 enum class ErrorKind { usage, input, numerical, internal };
 
-class Error : public std::runtime_error {
+class SPAX_API Error : public std::runtime_error {
  public:
   // For input errors, file and line (1-based, 0 = unknown) locate the problem. what() returns
   // "FILE:LINE: message", "FILE: message" or "message".
@@ -33,23 +35,23 @@ class Error : public std::runtime_error {
   index_t line_;
 };
 
-[[noreturn]] void throw_usage(const std::string& message);
-[[noreturn]] void throw_input(const std::string& message, const std::string& file = {},
-                              index_t line = 0);
-[[noreturn]] void throw_numerical(const std::string& message);
-[[noreturn]] void throw_internal(const std::string& message);
+[[noreturn]] SPAX_API void throw_usage(const std::string& message);
+[[noreturn]] SPAX_API void throw_input(const std::string& message, const std::string& file = {},
+                                       index_t line = 0);
+[[noreturn]] SPAX_API void throw_numerical(const std::string& message);
+[[noreturn]] SPAX_API void throw_internal(const std::string& message);
 
 // The exit code the command line uses for an error of this kind.
-int exit_code_for(ErrorKind kind) noexcept;
-const char* to_string(ErrorKind kind) noexcept;
+SPAX_API int exit_code_for(ErrorKind kind) noexcept;
+SPAX_API const char* to_string(ErrorKind kind) noexcept;
 
 // Checked narrowing for libraries with 32-bit indices; `what` names the quantity in the error.
-std::int32_t to_int32(index_t value, const char* what);
+SPAX_API std::int32_t to_int32(index_t value, const char* what);
 
 // The spax version, e.g. "0.1.0".
-const char* version() noexcept;
+SPAX_API const char* version() noexcept;
 
 // Number of worker threads: `requested` when > 0, otherwise all hardware threads (at least 1).
-int resolve_threads(int requested) noexcept;
+SPAX_API int resolve_threads(int requested) noexcept;
 
 }  // namespace spax

@@ -14,7 +14,7 @@
 
 namespace spax {
 
-struct MatrixMarketHeader {
+struct SPAX_API MatrixMarketHeader {
   std::string object = "matrix";
   bool coordinate = true;  // false: array (dense, column-major)
   Field field = Field::real;
@@ -24,14 +24,14 @@ struct MatrixMarketHeader {
   index_t declared_entries = 0;  // coordinate: the size line's count; array: values expected
 };
 
-struct ReadOptions {
+struct SPAX_API ReadOptions {
   int threads = 0;  // 0: all hardware threads
   // Largest accepted dimension. The default (2^31 - 1) keeps every matrix within reach of the
   // 32-bit solver libraries and stops a size line from demanding gigabytes of column pointers.
   index_t max_dimension = 2147483647;
 };
 
-struct ReadStats {
+struct SPAX_API ReadStats {
   index_t entries_in_file = 0;    // entries (coordinate) or values (array) read
   index_t stored_nonzeros = 0;    // after symmetric expansion and duplicate summing
   index_t duplicates_summed = 0;  // entries merged into another at the same position
@@ -46,7 +46,7 @@ struct ReadStats {
   int threads = 1;       // threads used for parsing
 };
 
-struct MatrixFile {
+struct SPAX_API MatrixFile {
   std::string path;
   MatrixMarketHeader header;
   SparseMatrix matrix;
@@ -61,13 +61,13 @@ struct MatrixFile {
 // 0-based and the 0-based reading uses every row and column); stats.zero_based says so. Malformed
 // input throws an input Error carrying the file and line; nothing is allocated beyond what the file
 // can hold.
-MatrixFile read_matrix_market(const std::string& path, const ReadOptions& options = {});
+SPAX_API MatrixFile read_matrix_market(const std::string& path, const ReadOptions& options = {});
 // The same on text in memory; `name` is used in error messages.
-MatrixFile parse_matrix_market(std::string_view text, const std::string& name,
-                               const ReadOptions& options = {});
+SPAX_API MatrixFile parse_matrix_market(std::string_view text, const std::string& name,
+                                        const ReadOptions& options = {});
 
 // Dense column-major block (vectors and right-hand sides).
-struct DenseMatrix {
+struct SPAX_API DenseMatrix {
   index_t nrows = 0;
   index_t ncols = 0;
   std::vector<double> values;      // real: nrows * ncols, column-major
@@ -75,9 +75,9 @@ struct DenseMatrix {
   bool is_complex() const noexcept { return !zvalues.empty(); }
 };
 // Reads a Matrix Market file (array or coordinate) as a dense block; pattern files are refused.
-DenseMatrix read_dense(const std::string& path, const ReadOptions& options = {});
+SPAX_API DenseMatrix read_dense(const std::string& path, const ReadOptions& options = {});
 
-struct WriteOptions {
+struct SPAX_API WriteOptions {
   // The symmetry to write. Anything but general writes only the lower triangle and requires the
   // matrix to have that symmetry (checked).
   Symmetry symmetry = Symmetry::general;
@@ -85,34 +85,36 @@ struct WriteOptions {
 };
 // Coordinate format, real, complex, integer or pattern from the matrix's field. Numbers use the
 // shortest form that reads back to the same double. Written to a temporary file, then renamed.
-void write_matrix_market(const std::string& path, const SparseMatrix& a,
-                         const WriteOptions& options = {});
-void write_matrix_market(std::ostream& out, const SparseMatrix& a,
-                         const WriteOptions& options = {});
+SPAX_API void write_matrix_market(const std::string& path, const SparseMatrix& a,
+                                  const WriteOptions& options = {});
+SPAX_API void write_matrix_market(std::ostream& out, const SparseMatrix& a,
+                                  const WriteOptions& options = {});
 // Array format (vectors and dense blocks).
-void write_dense(const std::string& path, const DenseMatrix& d, const std::string& comment = {});
+SPAX_API void write_dense(const std::string& path, const DenseMatrix& d,
+                          const std::string& comment = {});
 
 // NumPy .npy (format 1.0, little-endian, C order, 1-D).
-void write_npy(const std::string& path, std::span<const std::int64_t> data);
-void write_npy(const std::string& path, std::span<const double> data);
+SPAX_API void write_npy(const std::string& path, std::span<const std::int64_t> data);
+SPAX_API void write_npy(const std::string& path, std::span<const double> data);
 // Reads a 1-D integer .npy (int64, int32, uint32 or uint64, little-endian) as int64.
-std::vector<std::int64_t> read_npy_int64(const std::string& path);
+SPAX_API std::vector<std::int64_t> read_npy_int64(const std::string& path);
 
 // The whole content of a file (or pipe); nullopt when it cannot be opened or read (a directory,
 // a permission, an I/O error).
-std::optional<std::string> read_whole_file(const std::string& path);
+SPAX_API std::optional<std::string> read_whole_file(const std::string& path);
 
 // Writes a file whole or not at all: `fill` writes into a temporary file beside `path`, which is
 // flushed and renamed over `path` only when `fill` returns without throwing.
-void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
+SPAX_API void write_file_atomic(const std::string& path,
+                                const std::function<void(std::ostream&)>& fill);
 // Installs handlers for SIGINT, SIGTERM and SIGHUP (those not ignored) that remove the temporary
 // files write_file_atomic has open (unlink only, async-signal-safe), then end the process by the
 // same signal. For programs, not libraries: the spax command line calls it first thing.
-void install_interrupt_cleanup();
+SPAX_API void install_interrupt_cleanup();
 // Removes those temporary files now (async-signal-safe; for a program's own signal handler).
-void remove_temp_files_now() noexcept;
+SPAX_API void remove_temp_files_now() noexcept;
 
 // Shortest round-trip formatting of a double (std::to_chars).
-std::string format_double(double v);
+SPAX_API std::string format_double(double v);
 
 }  // namespace spax

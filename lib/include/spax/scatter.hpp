@@ -20,7 +20,7 @@ using stamp_index_t = std::int32_t;
 // One device model of a stamp map: per device a list of Jacobian stamps (row, col) and a list of
 // residual indices, 0-based, -1 for a terminal tied to ground (skipped by the analysis). Devices
 // are stored compressed: device d's stamps are jac_rows/jac_cols[jac_ptr[d] .. jac_ptr[d+1]).
-struct StampModel {
+struct SPAX_API StampModel {
   std::string name;
   index_t n_devices = 0;
   std::vector<index_t> jac_ptr{0};
@@ -31,7 +31,7 @@ struct StampModel {
   std::vector<stamp_index_t> res_indices;
 };
 
-struct StampMap {
+struct SPAX_API StampMap {
   index_t n_unknowns = 0;
   std::vector<StampModel> models;  // in the order of the file
   index_t total_devices() const noexcept;
@@ -44,26 +44,26 @@ struct StampMap {
 // wrong types, missing keys) throws an input error naming the JSON path, e.g.
 // "models.nmos.jac_row_indices[17][3]". Unknown keys are ignored. Parsed with a streaming (SAX)
 // parser: memory is the stamps, not a document tree.
-StampMap read_stamps_json(const std::string& path);
-StampMap parse_stamps_json(std::string_view text, const std::string& name);
+SPAX_API StampMap read_stamps_json(const std::string& path);
+SPAX_API StampMap parse_stamps_json(std::string_view text, const std::string& name);
 
 // CSV: header `model,device,row,col`, one Jacobian stamp per line; device is the 0-based device
 // number within its model (a model has max device + 1 devices). Comment lines start with '#';
 // `# n_unknowns: N` before the header sets the number of unknowns (default: largest index + 1).
 // Errors name the CSV line. No residual indices.
-StampMap read_stamps_csv(const std::string& path);
-StampMap parse_stamps_csv(std::string_view text, const std::string& name);
+SPAX_API StampMap read_stamps_csv(const std::string& path);
+SPAX_API StampMap parse_stamps_csv(std::string_view text, const std::string& name);
 
 // By extension: .csv reads CSV, anything else JSON.
-StampMap read_stamps(const std::string& path);
+SPAX_API StampMap read_stamps(const std::string& path);
 
-struct MinMaxMean {
+struct SPAX_API MinMaxMean {
   index_t min = 0;
   index_t max = 0;
   double mean = 0.0;
 };
 
-struct ModelTypeStats {
+struct SPAX_API ModelTypeStats {
   std::string name;
   index_t n_devices = 0;
   index_t jac_entries_per_device = 0;  // list length (the largest, when devices differ)
@@ -73,7 +73,7 @@ struct ModelTypeStats {
 };
 
 // Fan-in of a position = number of distinct devices writing it.
-struct FanInStats {
+struct SPAX_API FanInStats {
   index_t total_positions = 0;     // distinct positions written
   index_t conflict_positions = 0;  // fan-in >= 2
   double conflict_pct = 0.0;
@@ -84,7 +84,7 @@ struct FanInStats {
   index_t duplicate_stamps = 0;                    // stamps repeating a position of the same device
 };
 
-struct ConflictSchedule {
+struct SPAX_API ConflictSchedule {
   index_t n_batches = 0;
   index_t lower_bound = 0;  // max fan-in: devices sharing one position need distinct batches
   std::vector<index_t> batch_sizes;
@@ -92,12 +92,12 @@ struct ConflictSchedule {
   index_t max_degree = 0;            // most distinct conflicting devices of one device
 };
 
-struct Coordinate {
+struct SPAX_API Coordinate {
   index_t row = 0;  // 0-based
   index_t col = 0;
 };
 
-struct PatternComparison {
+struct SPAX_API PatternComparison {
   index_t matrix_nnz = 0;
   index_t stamps_outside_pattern = 0;       // distinct stamped positions not in the matrix
   index_t unwritten_entries = 0;            // matrix entries no device writes
@@ -105,7 +105,7 @@ struct PatternComparison {
   std::vector<Coordinate> first_unwritten;  // first (column-major) up to 20
 };
 
-struct ScatterOptions {
+struct SPAX_API ScatterOptions {
   int threads = 0;  // 0: all hardware threads
   // Positions with at least this fan-in (at most the 64 largest) are handled as bit masks when
   // counting distinct pairs and colouring, so a supply net shared by 10^5 devices costs 10^5,
@@ -116,7 +116,7 @@ struct ScatterOptions {
   index_t max_heavy_masks = 8192;
 };
 
-struct ScatterResult {
+struct SPAX_API ScatterResult {
   std::string source;  // the stamp map's path
   index_t n_unknowns = 0;
   index_t total_devices = 0;
@@ -134,16 +134,17 @@ struct ScatterResult {
 
 // The whole analysis. With `matrix`, also compares the stamped positions with its pattern (it
 // must be n x n with n = n_unknowns, otherwise an input error); set matrix_path yourself.
-ScatterResult analyze_scatter(const StampMap& map, const ScatterOptions& options = {},
-                              const SparseMatrix* matrix = nullptr);
+SPAX_API ScatterResult analyze_scatter(const StampMap& map, const ScatterOptions& options = {},
+                                       const SparseMatrix* matrix = nullptr);
 
 // The `device_parallelism` JSON object (VAJAX script keys plus spax's additions), as text.
 // analyze can embed it with nlohmann::json::parse(scatter_json(r)).
-std::string scatter_json(const ScatterResult& r, int indent = 2);
-std::string scatter_summary(const ScatterResult& r);
+SPAX_API std::string scatter_json(const ScatterResult& r, int indent = 2);
+SPAX_API std::string scatter_summary(const ScatterResult& r);
 // Writes scatter_analysis.json ({"device_parallelism": ...}), scatter_summary.txt and
 // device_batches.npy (int64 batch per device, devices numbered model by model in file order)
 // into dir (created when missing). Returns the paths written.
-std::vector<std::string> write_scatter_outputs(const ScatterResult& r, const std::string& dir);
+SPAX_API std::vector<std::string> write_scatter_outputs(const ScatterResult& r,
+                                                        const std::string& dir);
 
 }  // namespace spax

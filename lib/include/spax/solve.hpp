@@ -1,13 +1,14 @@
 // Direct and iterative solvers behind one interface: analyze (ordering + symbolic) -> factor ->
 // refactor (same pattern, new values) -> solve / solve_transpose, for real and complex matrices,
-// with a registry of backends chosen by name (klu, umfpack, cholmod, superlu, eigen-lu, dense,
-// auto; the Krylov methods cg, bicgstab, gmres and BoomerAMG as amg, each with a preconditioner:
-// "gmres+ilut"), a sequence runner with refactor safety, and an on-disk cache of symbolic and
-// numeric work.
+// created by name from the registry (spax/backend.hpp: klu, umfpack, cholmod, superlu, eigen-lu,
+// dense; the Krylov methods cg, bicgstab, gmres and BoomerAMG as amg, each with a preconditioner:
+// "gmres+ilut"; plugins add more), a sequence runner with refactor safety, and an on-disk cache
+// of symbolic and numeric work.
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -20,30 +21,43 @@
 namespace spax {
 
 // Options shared by every backend.
-struct SolverOptions {
-  // "default" (the backend's own choice), "amd", "colamd", "metis", "natural" or "given"
-  // (then `permutation` holds the column ordering, perm[k] = the column eliminated k-th).
+struct SPAX_API SolverOptions {
+  // "default" (the backend's own choice), or one of the orderings the backend declares (amd,
+  // colamd, metis, natural, given, ...: spax/backend.hpp). With "given", `permutation` holds the
+  // column ordering, perm[k] = the column eliminated k-th.
   std::string ordering = "default";
   std::vector<index_t> permutation;
   int threads = 0;
-  index_t dense_limit = 5000;  // the dense backend refuses n above this
+  // The backend's own options (key=value), validated against the keys it declares; create_solver
+  // fills in the defaults of the keys not given. Iterative backends: tol, max_iter, rebuild_iters,
+  // precond (and restart for gmres) plus their preconditioner's keys; spax solvers lists them.
+  std::map<std::string, std::string> options;
 
-  // Iterative backends (cg, bicgstab, gmres, amg); direct backends ignore these.
-  // Preconditioner: "default" (amg for cg, ilut for bicgstab and gmres), none, jacobi,
-  // block-jacobi, ilut or amg. A solver name "METHOD+PRECOND" sets it too.
-  std::string precond = "default";
-  // The preconditioner's knobs as "key=value,key=value" (see iterative_option_help()).
-  std::string precond_options;
-  double tol = 1e-8;  // relative residual ||b - A x|| / ||b|| to reach
-  int max_iter = 1000;
-  int restart = 30;  // GMRES restart length
-  // In a sequence, a kept preconditioner setup is rebuilt when a solve needs more iterations
-  // than this; 0: twice the count of the first solve after the setup, plus 5.
-  int rebuild_iters = 0;
+  SolverOptions& set(const std::string& key, const std::string& value);
+  SolverOptions& set(const std::string& key, double value);
 };
 
+// The defaults every caller shares.
+inline constexpr double kDefaultTolerance = 1e-8;  // backward error (direct), residual (iterative)
+inline constexpr int kDefaultMaxIterations = 1000;
+inline constexpr int kDefaultRestart = 30;
+
+// "key=value,key=value" into a map; a malformed item or a repeated key is a usage error.
+SPAX_API std::map<std::string, std::string> parse_option_list(const std::string& text);
+// Adds `more` to `into`; a key in both with different values is a usage error.
+SPAX_API void merge_options(std::map<std::string, std::string>& into,
+                            const std::map<std::string, std::string>& more);
+// A resolved option (create_solver filled every declared key) as a number in [lo, hi], or as one
+// of `choices`; anything else is a usage error naming the backend (`owner`) and the key.
+SPAX_API double option_number(const std::map<std::string, std::string>& options,
+                              const std::string& owner, const std::string& key, double lo,
+                              double hi);
+SPAX_API std::string option_choice(const std::map<std::string, std::string>& options,
+                                   const std::string& owner, const std::string& key,
+                                   const std::vector<std::string>& choices);
+
 // Statistics every backend reports the same way. NaN (or -1 for counts) when not available.
-struct SolverStats {
+struct SPAX_API SolverStats {
   index_t nnz_L = -1;
   index_t nnz_U = -1;
   double flops = std::numeric_limits<double>::quiet_NaN();
@@ -71,7 +85,7 @@ struct SolverStats {
   double factor_bytes_estimate = std::numeric_limits<double>::quiet_NaN();
 };
 
-class Solver {
+class SPAX_API Solver {
  public:
   virtual ~Solver() = default;
   virtual std::string name() const = 0;
@@ -106,42 +120,44 @@ class Solver {
   SolverStats stats_;
 };
 
-// The registered backend names (without "auto"): the direct ones, then cg, bicgstab, gmres, amg.
-std::vector<std::string> solver_names();
-// The direct backends only (what `spax bench --solvers all` runs).
-std::vector<std::string> direct_solver_names();
-// True for "cg", "bicgstab", "gmres", "amg", optionally with "+PRECOND".
-bool is_iterative_solver(const std::string& name);
-// The preconditioner names and the --precond-options keys, for help texts.
-std::string iterative_option_help();
-// Creates a backend by name; unknown names are a usage error. "auto" is resolved by choose_solver.
-std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options = {});
+// Conveniences over the registry (spax/backend.hpp): every registered backend's name (without
+// "auto"), the direct ones only, and whether a solver name ("gmres+ilut") is an iterative one.
+SPAX_API std::vector<std::string> solver_names();
+SPAX_API std::vector<std::string> direct_solver_names();
+SPAX_API bool is_iterative_solver(const std::string& name);
+// Creates a backend by name ("klu", "gmres+ilut"): resolve_solver validates the name, the
+// ordering and the options (usage errors), then the backend's factory runs. "auto" is resolved
+// by choose_solver.
+SPAX_API std::unique_ptr<Solver> create_solver(const std::string& name,
+                                               const SolverOptions& options = {});
 
 // What --solver auto picks for this matrix, and why.
-struct SolverChoice {
+struct SPAX_API SolverChoice {
   std::string name;
   std::string because;
 };
-SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options = {});
+SPAX_API SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options = {});
 
 // ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) (op(A) = A^T / A^H when transpose).
 // `anorm` >= 0 gives ||op(A)||_inf already known (matrix_norm_inf), saving a pass.
-double backward_error(const SparseMatrix& a, std::span<const double> x, std::span<const double> b,
-                      bool transpose = false, double anorm = -1.0);
-double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
-                      std::span<const complex_t> b, bool transpose = false, double anorm = -1.0);
+SPAX_API double backward_error(const SparseMatrix& a, std::span<const double> x,
+                               std::span<const double> b, bool transpose = false,
+                               double anorm = -1.0);
+SPAX_API double backward_error(const SparseMatrix& a, std::span<const complex_t> x,
+                               std::span<const complex_t> b, bool transpose = false,
+                               double anorm = -1.0);
 // ||op(A)||_inf: the largest row sum of |A| (column sum when transpose).
-double matrix_norm_inf(const SparseMatrix& a, bool transpose = false);
+SPAX_API double matrix_norm_inf(const SparseMatrix& a, bool transpose = false);
 
 // Throws a numerical error for a singular matrix, naming the column and whether the singularity
 // is structural (maximum transversal, BTF) or numerical (`column` from the backend, -1 unknown).
-[[noreturn]] void throw_singular(const SparseMatrix& a, index_t column);
+[[noreturn]] SPAX_API void throw_singular(const SparseMatrix& a, index_t column);
 // Structural rank by maximum transversal; `unmatched_column` receives the first column without a
 // match (-1 when full rank).
-index_t structural_rank(const SparseMatrix& a, index_t* unmatched_column = nullptr);
+SPAX_API index_t structural_rank(const SparseMatrix& a, index_t* unmatched_column = nullptr);
 
 // A sequence of matrices with one pattern (a Newton loop), each with its right-hand side(s).
-struct SequenceOptions {
+struct SPAX_API SequenceOptions {
   std::string solver = "klu";  // or "auto"
   SolverOptions solver_options;
   bool transpose = false;
@@ -155,7 +171,7 @@ struct SequenceOptions {
   double refactor_backward_limit = 1e-10;
 };
 
-struct SolveRecord {
+struct SPAX_API SolveRecord {
   index_t matrix = 0;  // index in the sequence
   double backward_error = 0.0;
   double forward_error = std::numeric_limits<double>::quiet_NaN();  // when b = A * ones
@@ -170,7 +186,7 @@ struct SolveRecord {
   std::vector<std::vector<double>> residual_history;  // per right-hand side
 };
 
-struct SequenceResult {
+struct SPAX_API SequenceResult {
   std::string solver;
   std::string ordering;
   std::string chosen_because;
@@ -195,7 +211,7 @@ struct SequenceResult {
 };
 
 // Right-hand sides for one matrix: n x nrhs column-major; empty means b = A * ones.
-struct RightHandSide {
+struct SPAX_API RightHandSide {
   index_t nrhs = 0;
   std::vector<double> values;
   std::vector<complex_t> zvalues;
@@ -206,21 +222,29 @@ struct RightHandSide {
 // finite and square. rhs is empty (all b = A * ones), or has one entry per matrix, or one shared.
 // A pattern change re-analyses (a warning) or, with strict_pattern, stops the run there and sets
 // pattern_mismatch.
-SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
-                            const std::vector<RightHandSide>& rhs, const SequenceOptions& options);
+SPAX_API SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
+                                     const std::vector<RightHandSide>& rhs,
+                                     const SequenceOptions& options);
+// The same with a solver the caller made (a backend of its own, or one configured beyond
+// SolverOptions): every check above applies; options.solver and solver_options are not used.
+SPAX_API SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
+                                     const std::vector<RightHandSide>& rhs,
+                                     const SequenceOptions& options, Solver& solver);
 
 // The cache file format: magic "SPAXCACH", format version, payload size, payload, checksum
 // (hash64_words seeded with the file's name: a file copied under another matrix's name is
 // rejected like a damaged one).
 // read returns nullopt (and a reason) for a missing, corrupt, truncated or stale file.
-std::optional<std::string> read_cache_file(const std::string& path, std::string* reason = nullptr);
-void write_cache_file(const std::string& path, const std::string& payload);
+SPAX_API std::optional<std::string> read_cache_file(const std::string& path,
+                                                    std::string* reason = nullptr);
+SPAX_API void write_cache_file(const std::string& path, const std::string& payload);
 // 64-bit FNV-1a over bytes (the checksum and the values fingerprint).
-std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t h = 1469598103934665603ULL);
+SPAX_API std::uint64_t fnv1a64(const void* data, std::size_t size,
+                               std::uint64_t h = 1469598103934665603ULL);
 // A faster 64-bit hash over 8-byte words (the cache checksum and values key): per word w,
 // h = ((h ^ w) * 0x100000001B3) ^ (that >> 29), trailing bytes FNV-1a style, then the length is
 // mixed in and the splitmix64 finaliser applied.
-std::uint64_t hash64_words(const void* data, std::size_t size,
-                           std::uint64_t h = 1469598103934665603ULL);
+SPAX_API std::uint64_t hash64_words(const void* data, std::size_t size,
+                                    std::uint64_t h = 1469598103934665603ULL);
 
 }  // namespace spax

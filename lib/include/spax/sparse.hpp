@@ -21,14 +21,14 @@ enum class Field { real, complex, integer, pattern };
 // the source, not a storage scheme.
 enum class Symmetry { general, symmetric, skew_symmetric, hermitian };
 
-const char* to_string(Field f) noexcept;
-const char* to_string(Symmetry s) noexcept;
+SPAX_API const char* to_string(Field f) noexcept;
+SPAX_API const char* to_string(Symmetry s) noexcept;
 
 // CSC matrix. Invariants (checked by validate()): colptr has ncols+1 non-decreasing entries
 // from 0 to nnz; within a column, row indices are strictly increasing (sorted, no duplicates)
 // and in [0, nrows). values holds nnz doubles for real/integer fields, zvalues nnz complex
 // values for the complex field; both are empty for a pattern-only matrix.
-struct SparseMatrix {
+struct SPAX_API SparseMatrix {
   index_t nrows = 0;
   index_t ncols = 0;
   std::vector<index_t> colptr{0};
@@ -48,7 +48,7 @@ struct SparseMatrix {
 };
 
 // Coordinate (triplet) form, 0-based. Duplicates allowed; to_csc sums them.
-struct TripletMatrix {
+struct SPAX_API TripletMatrix {
   index_t nrows = 0;
   index_t ncols = 0;
   std::vector<index_t> rows;
@@ -61,45 +61,47 @@ struct TripletMatrix {
 
 // Builds a CSC matrix, summing duplicates. When `duplicates` is given it receives the number of
 // entries that were merged into another (k copies of one position count k-1).
-SparseMatrix to_csc(const TripletMatrix& t, index_t* duplicates = nullptr);
+SPAX_API SparseMatrix to_csc(const TripletMatrix& t, index_t* duplicates = nullptr);
 
 // A^T, or A^H when conjugate is set (complex only).
-SparseMatrix transpose(const SparseMatrix& a, bool conjugate = false);
+SPAX_API SparseMatrix transpose(const SparseMatrix& a, bool conjugate = false);
 
 // The pattern only (field = pattern, no values).
-SparseMatrix pattern_of(const SparseMatrix& a);
+SPAX_API SparseMatrix pattern_of(const SparseMatrix& a);
 
 // Pattern of A + A^T for a square A (pattern only, diagonal kept where present in A).
-SparseMatrix symmetrized_pattern(const SparseMatrix& a);
+SPAX_API SparseMatrix symmetrized_pattern(const SparseMatrix& a);
 
 // B = A(p, q): B(i, j) = A(p[i], q[j]). An empty span means the identity. Values are carried.
-SparseMatrix permute(const SparseMatrix& a, std::span<const index_t> row_perm,
-                     std::span<const index_t> col_perm);
+SPAX_API SparseMatrix permute(const SparseMatrix& a, std::span<const index_t> row_perm,
+                              std::span<const index_t> col_perm);
 
 // Symmetric permutation B = A(p, p).
-SparseMatrix permute_symmetric(const SparseMatrix& a, std::span<const index_t> p);
+SPAX_API SparseMatrix permute_symmetric(const SparseMatrix& a, std::span<const index_t> p);
 
 // True when p is a permutation of 0..n-1.
-bool is_permutation(std::span<const index_t> p, index_t n);
+SPAX_API bool is_permutation(std::span<const index_t> p, index_t n);
 // inv[p[k]] = k. Throws an input error when p is not a permutation.
-std::vector<index_t> invert_permutation(std::span<const index_t> p);
+SPAX_API std::vector<index_t> invert_permutation(std::span<const index_t> p);
 
 // Number of stored entries on the diagonal.
-index_t diagonal_nnz(const SparseMatrix& a);
+SPAX_API index_t diagonal_nnz(const SparseMatrix& a);
 // Number of stored entries whose value is exactly zero (0 for a pattern matrix).
-index_t explicit_zeros(const SparseMatrix& a);
+SPAX_API index_t explicit_zeros(const SparseMatrix& a);
 // True when every stored value is finite (true for a pattern matrix).
-bool all_finite(const SparseMatrix& a);
+SPAX_API bool all_finite(const SparseMatrix& a);
 // The first stored entry (column by column) whose value is NaN or infinite, described for an
 // error message as "VALUE at row R, column C" (1-based); empty when every value is finite.
-std::string first_nonfinite_entry(const SparseMatrix& a);
+SPAX_API std::string first_nonfinite_entry(const SparseMatrix& a);
 
 // y = A x (real) and the complex counterpart. Pattern matrices act as all-ones.
-void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
-void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
+SPAX_API void multiply(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
+SPAX_API void multiply(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
 // y = A^H x (A^T x for a real matrix), without forming the transpose.
-void multiply_adjoint(const SparseMatrix& a, std::span<const double> x, std::span<double> y);
-void multiply_adjoint(const SparseMatrix& a, std::span<const complex_t> x, std::span<complex_t> y);
+SPAX_API void multiply_adjoint(const SparseMatrix& a, std::span<const double> x,
+                               std::span<double> y);
+SPAX_API void multiply_adjoint(const SparseMatrix& a, std::span<const complex_t> x,
+                               std::span<complex_t> y);
 
 // Pattern fingerprint: a 128-bit hash of (nrows, ncols, colptr, rowind) of the CSC form, so it
 // is the same for one pattern whatever the file's entry order, symmetric storage, duplicates or
@@ -109,12 +111,12 @@ void multiply_adjoint(const SparseMatrix& a, std::span<const complex_t> x, std::
 // k * 0x9E3779B97F4A7C15), 27) * 0x100000001B3 where mix is the splitmix64 finaliser; the sequence
 // length is fed last, then each lane is finalised with mix. hex() prints lane 0 then lane 1 as 32
 // lowercase hex digits.
-struct Fingerprint {
+struct SPAX_API Fingerprint {
   std::uint64_t lane[2] = {0, 0};
   std::string hex() const;
   bool operator==(const Fingerprint&) const = default;
 };
-Fingerprint pattern_fingerprint(const SparseMatrix& a);
+SPAX_API Fingerprint pattern_fingerprint(const SparseMatrix& a);
 
 }  // namespace spax
 
@@ -125,6 +127,6 @@ namespace spax {
 // diagonal a_jj = 1 + sum over the column of |a_ij| + sum over the row of |a_ji|, so the result
 // is strictly diagonally dominant by rows and columns (missing diagonal entries are added).
 // The returned matrix is real; its symmetry is general.
-SparseMatrix synthesize_values(const SparseMatrix& pattern);
+SPAX_API SparseMatrix synthesize_values(const SparseMatrix& pattern);
 
 }  // namespace spax

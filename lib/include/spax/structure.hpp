@@ -33,14 +33,14 @@ namespace spax {
 //   connected components: of the undirected graph of A + A^T (square matrices only).
 //   structural_rank: size of a maximum transversal (BTF maximum matching).
 //   scc_*: the strongly connected blocks of the block triangular form (BTF, square only).
-struct DegreeStats {
+struct SPAX_API DegreeStats {
   index_t row_min = 0, row_max = 0;
   double row_mean = 0.0;
   index_t col_min = 0, col_max = 0;
   double col_mean = 0.0;
 };
 
-struct MatrixStructure {
+struct SPAX_API MatrixStructure {
   index_t nrows = 0;
   index_t ncols = 0;
   index_t nnz = 0;
@@ -74,7 +74,7 @@ struct MatrixStructure {
 };
 
 // Computes every statistic above. `duplicates_summed` comes from the reader (ReadStats).
-MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summed = 0);
+SPAX_API MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summed = 0);
 
 // ---------------------------------------------------------------------------------------------
 // LU fill. SuperLU as scipy.sparse.linalg.splu runs it: column ordering from get_perm_c
@@ -84,7 +84,7 @@ MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summ
 // BTF, AMD or COLAMD, then klu_l_factor): L_nnz = lnz, U_nnz = unz (both per diagonal block with
 // their diagonals, as KLU reports them), offdiag_nnz = nzoff (entries of the off-diagonal blocks),
 // factor_nnz = lnz + unz - n + nzoff.
-struct LuFillEntry {
+struct SPAX_API LuFillEntry {
   std::string name;     // "MMD_AT_PLUS_A", "COLAMD" (SuperLU), "AMD", "COLAMD" (KLU)
   std::string library;  // "superlu" or "klu"
   bool ok = false;
@@ -101,7 +101,7 @@ struct LuFillEntry {
   double seconds = 0.0;     // wall time of ordering + factorization in the child
 };
 
-struct LuFillResult {
+struct SPAX_API LuFillResult {
   bool applicable = false;  // false for rectangular or 0x0 matrices (see note)
   index_t n = 0;
   index_t original_nnz = 0;
@@ -113,7 +113,7 @@ struct LuFillResult {
   std::string note;
 };
 
-struct LuFillOptions {
+struct SPAX_API LuFillOptions {
   bool superlu = true;
   bool klu = true;
   double timeout_seconds = 60.0;  // per factorization; <= 0: no limit
@@ -132,13 +132,13 @@ struct LuFillOptions {
 // Nonzeros of the LU factors of A(q, q) without pivoting (q[k] = column of A in position k),
 // from the structure alone: L with its unit diagonal, U with its diagonal. zero_pivot is the
 // first position whose diagonal is structurally zero (ok = false then).
-struct LuCounts {
+struct SPAX_API LuCounts {
   bool ok = false;
   index_t L = 0;
   index_t U = 0;
   index_t zero_pivot = -1;
 };
-LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q);
+SPAX_API LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q);
 
 // Runs the factorizations in forked child processes that report their counts through a pipe;
 // a child past the timeout is killed and its entry says "timeout after T s". A singular matrix
@@ -146,22 +146,23 @@ LuCounts lu_nopivot_counts(const SparseMatrix& a, const std::vector<index_t>& q)
 // returns at once (the caller can work meanwhile); finish_lu_fill waits for all of them.
 // Call start_lu_fill while no other thread of the process is running.
 class LuFillJob;
-std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
-LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job);
+SPAX_API std::shared_ptr<LuFillJob> start_lu_fill(const SparseMatrix& a,
+                                                  const LuFillOptions& options);
+SPAX_API LuFillResult finish_lu_fill(std::shared_ptr<LuFillJob> job);
 // Collects the children that have finished and starts the next ones, without waiting.
-void poll_lu_fill(LuFillJob& job);
+SPAX_API void poll_lu_fill(LuFillJob& job);
 // With options.share_mmd_order: waits for the SuperLU MMD child's column order (SuperLU's
 // get_perm_c(MMD_AT_PLUS_A) on the matrix's pattern, exactly as compute_ordering(a, "mmd")
 // gives it; seconds = its time in the child) and returns true; false when there is none (no
 // such child, it was stopped or failed first, or the order was already taken): the caller then
 // computes it. Callable from any one thread while no other call on the job runs.
 struct Ordering;
-bool take_mmd_order(LuFillJob& job, Ordering& order);
+SPAX_API bool take_mmd_order(LuFillJob& job, Ordering& order);
 // Both steps at once.
-LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
+SPAX_API LuFillResult compute_lu_fill(const SparseMatrix& a, const LuFillOptions& options);
 
 // The real matrix the LU runs on: synthesize_values for a pattern, |z| for complex, else a copy.
-SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* values_kind = nullptr);
+SPAX_API SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* values_kind = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Measured factorization time under one ordering (`spax analyze --measure`): fill and flops
@@ -170,7 +171,7 @@ SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* values_kind = 
 // pattern of A+A^T + I with values that make it diagonally dominant (so SPD), and KLU
 // (klu_l_analyze_given with P = Q = the ordering, BTF on, then klu_l_factor) on the LU values
 // (lu_values_matrix). Only the numeric factorization is timed.
-struct MeasuredFactorization {
+struct SPAX_API MeasuredFactorization {
   bool ok = false;
   std::string skipped;  // "timeout after T s"
   std::string error;
@@ -179,12 +180,13 @@ struct MeasuredFactorization {
   std::string klu_error;
 };
 // perm: p[k] = old index of pivot k (empty = natural); square A only.
-MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::vector<index_t>& perm,
-                                            double timeout_seconds);
+SPAX_API MeasuredFactorization measure_factorization(const SparseMatrix& a,
+                                                     const std::vector<index_t>& perm,
+                                                     double timeout_seconds);
 
 // ---------------------------------------------------------------------------------------------
 // Pattern stability over samples A_0, A_1, ... (added one at a time; only the first is kept).
-struct PatternStability {
+struct SPAX_API PatternStability {
   bool is_fixed = true;
   index_t n_samples = 0;
   // First sample whose pattern differs from A_0: its index (0-based in the sample list) and the
@@ -205,7 +207,7 @@ struct PatternStability {
 };
 
 // Streams: memory is A_0's pattern plus running statistics per entry (ValueVariation).
-class PatternStabilityAccumulator {
+class SPAX_API PatternStabilityAccumulator {
  public:
   void add(const SparseMatrix& a);
   PatternStability result() const;

@@ -1,9 +1,11 @@
 #pragma once
+
 #include <chrono>
+#include "spax/config.hpp"
 
 namespace spax {
 // Monotonic wall-clock stopwatch.
-class Timer {
+class SPAX_API Timer {
  public:
   Timer() : start_(std::chrono::steady_clock::now()) {}
   void reset() { start_ = std::chrono::steady_clock::now(); }

@@ -1,8 +1,9 @@
-// hypre's BoomerAMG as a preconditioner: one cycle per apply, set up from the matrix through the
-// IJ interface (ParCSR) on MPI_COMM_SELF. Debian's hypre is built with MPI, so MPI is initialised
-// once, lazily, as a singleton (no mpirun), and finalised at exit; MPI stays inside this file.
-// Built as the plugin libspax-hypre.so, which libspax loads on the first AMG setup: hypre and
-// Open MPI cost every other spax command about 5 ms of start-up when linked in.
+// The hypre plugin (libspax-hypre.so): BoomerAMG as the amg preconditioner, one cycle per apply,
+// set up from the matrix through the IJ interface (ParCSR) on MPI_COMM_SELF; the built-in amg
+// solver uses it on its own. Debian's hypre is built with MPI, so MPI is initialised once, lazily,
+// as a singleton (no mpirun), and finalised at exit; MPI stays inside this plugin. Loaded on the
+// first lookup of amg: hypre and Open MPI cost every other spax command about 5 ms of start-up
+// when linked in.
 #include <mpi.h>
 
 #include <HYPRE.h>
@@ -26,9 +27,9 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-#include "solve/iterative.hpp"
+#include "spax/plugin.hpp"
 
-namespace spax::solve_detail {
+namespace spax::hypre_plugin {
 namespace {
 
 bool g_mpi_owned = false;
@@ -78,31 +79,35 @@ struct Choice {
   int value;
 };
 int pick(const std::map<std::string, std::string>& knobs, const std::string& key,
-         std::initializer_list<Choice> choices, int fallback) {
-  auto it = knobs.find(key);
-  if (it == knobs.end()) return fallback;
-  std::string names;
-  for (const auto& c : choices) {
-    if (it->second == c.name) return c.value;
-    names += (names.empty() ? "" : ", ") + std::string(c.name);
-  }
-  throw_usage("--precond-options " + key + "=" + it->second + ": expected one of " + names);
+         std::initializer_list<Choice> choices) {
+  std::vector<std::string> names;
+  for (const auto& c : choices) names.emplace_back(c.name);
+  const std::string v = option_choice(knobs, "amg", key, names);
+  for (const auto& c : choices)
+    if (v == c.name) return c.value;
+  return choices.begin()->value;
+}
+double number(const std::map<std::string, std::string>& knobs, const std::string& key, double lo,
+              double hi) {
+  return option_number(knobs, "amg", key, lo, hi);
 }
 
 class AmgPreconditioner final : public Preconditioner {
  public:
   explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs) {
     // Validate every knob now (usage errors before any work).
-    coarsen_ = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}}, 10);
-    interp_ = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}}, 6);
+    coarsen_ = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}});
+    interp_ = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}});
     relax_ =
-        pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}}, 8);
-    cycle_ = pick(knobs, "cycle", {{"v", 1}, {"w", 2}}, 1);
-    strong_ = knob_number(knobs, "strong_threshold", -1.0, 0.0, 1.0);  // -1: chosen in setup
-    agg_levels_ = static_cast<int>(knob_number(knobs, "agg_levels", 0, 0, 10));
-    max_levels_ = static_cast<int>(knob_number(knobs, "max_levels", 25, 1, 100));
-    pmax_ = static_cast<int>(knob_number(knobs, "pmax", 4, 0, 100));
-    sweeps_ = static_cast<int>(knob_number(knobs, "sweeps", 1, 1, 20));
+        pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}});
+    cycle_ = pick(knobs, "cycle", {{"v", 1}, {"w", 2}});
+    // auto: chosen in setup from the entries per row.
+    strong_ =
+        knobs.at("strong_threshold") == "auto" ? -1.0 : number(knobs, "strong_threshold", 0.0, 1.0);
+    agg_levels_ = static_cast<int>(number(knobs, "agg_levels", 0, 10));
+    max_levels_ = static_cast<int>(number(knobs, "max_levels", 1, 100));
+    pmax_ = static_cast<int>(number(knobs, "pmax", 0, 100));
+    sweeps_ = static_cast<int>(number(knobs, "sweeps", 1, 20));
   }
   ~AmgPreconditioner() override { release(); }
 
@@ -194,13 +199,29 @@ class AmgPreconditioner final : public Preconditioner {
   HYPRE_Solver amg_ = nullptr;
 };
 
+void register_amg() {
+  PreconditionerInfo p;
+  p.name = "amg";
+  p.summary = "one BoomerAMG cycle (hypre)";
+  p.options = {
+      {"strong_threshold", "auto",
+       "strength threshold; auto: 0.25, or 0.5 with more than 6 entries per row (3D stencils)"},
+      {"coarsen", "hmis", "coarsening: hmis, pmis, falgout"},
+      {"interp", "ext+i", "interpolation: ext+i, classical, direct"},
+      {"relax", "l1-gs", "smoother: l1-gs, hybrid-gs, jacobi, l1-jacobi"},
+      {"agg_levels", "0", "levels of aggressive coarsening"},
+      {"max_levels", "25", "levels at most"},
+      {"pmax", "4", "interpolation entries per row at most"},
+      {"sweeps", "1", "smoother sweeps"},
+      {"cycle", "v", "cycle type: v, w"}};
+  p.factory = [](const std::map<std::string, std::string>& knobs) {
+    return std::unique_ptr<Preconditioner>(new AmgPreconditioner(knobs));
+  };
+  register_preconditioner(std::move(p));
+}
+
 }  // namespace
 
-}  // namespace spax::solve_detail
+}  // namespace spax::hypre_plugin
 
-// The plugin's entry point, found by name (dlsym) from lib/solve/amg_plugin.cpp. Ownership of the
-// returned object passes to the caller; errors propagate as spax::Error exceptions.
-extern "C" __attribute__((visibility("default"))) spax::solve_detail::Preconditioner*
-spax_hypre_make_amg(const std::map<std::string, std::string>* knobs) {
-  return new spax::solve_detail::AmgPreconditioner(*knobs);
-}
+SPAX_PLUGIN_ENTRY(spax::hypre_plugin::register_amg)
