@@ -1,16 +1,15 @@
 // spax solve A.mtx [A2.mtx ...]: direct or iterative solve of one matrix or a sequence with one
 // pattern.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "command.hpp"
-#include "report/json_text.hpp"
 #include "spax/backend.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
+#include "spax/solve_report.hpp"
 #include "spax/timer.hpp"
 
 namespace spax::app {
@@ -19,18 +18,10 @@ namespace {
 struct SolveOptions {
   std::vector<std::string> files;
   std::vector<std::string> rhs;
-  std::string solver = "auto";
-  std::string ordering = "default";
   std::string perm;
-  bool transpose = false;
   std::string out;
-  std::string cache;
-  int refine = 0;
-  double tol = 1e-8;
-  double max_memory_mb = 0;
+  double tol = kDefaultTolerance;
   bool json = false;
-  bool strict_pattern = false;
-  int threads = 0;
   std::string solver_options;
   // Iterative solvers: shorthands for --solver-options keys.
   std::string precond = "default";
@@ -40,48 +31,33 @@ struct SolveOptions {
   int rebuild_iters = 0;
   std::string residual_history;
   BackendFlags flags;
+  // The library's options, bound to their flags directly.
+  SequenceOptions seq;
 };
 
-nlohmann::json num(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
-
-void run_solve(const SolveOptions& o) {
-  Timer read_timer;
+// Reads the matrices (synthesizing values for pattern files) and the right-hand sides; the
+// sequence runner validates them (square, finite, one field) before any work.
+std::vector<SparseMatrix> read_matrices(const SolveOptions& o, SolveReportContext& c) {
   ReadOptions ro;
-  ro.threads = o.threads;
+  ro.threads = o.seq.solver_options.threads;
   std::vector<SparseMatrix> ms;
-  bool synthesized = false;
   for (const auto& f : o.files) {
     MatrixFile mf = read_matrix_market(f, ro);
-    if (!mf.matrix.is_square())
-      throw_input("matrix is not square (" + std::to_string(mf.matrix.nrows) + " x " +
-                      std::to_string(mf.matrix.ncols) + ")",
-                  f);
-    if (!mf.matrix.has_values()) {
+    if (!mf.matrix.has_values() && mf.matrix.is_square()) {
       mf.matrix = synthesize_values(mf.matrix);
-      synthesized = true;
-    } else if (auto bad = first_nonfinite_entry(mf.matrix); !bad.empty()) {
-      throw_input("matrix has a non-finite value (" + bad + "): refused before factorization", f);
+      c.values_synthesized = true;
     }
     ms.push_back(std::move(mf.matrix));
   }
-  if (synthesized)
+  if (c.values_synthesized)
     warn("pattern-only matrix: values synthesized (strictly diagonally dominant, as analyze does)");
-  const index_t n = ms.front().nrows;
-  const bool complex = ms.front().is_complex();
-  // The solution file holds one column per solve, and a permutation fits one size: both need
-  // every matrix of the sequence to have the first one's size (checked before any solve).
-  if (!o.out.empty() || !o.perm.empty())
-    for (std::size_t k = 1; k < ms.size(); ++k)
-      if (ms[k].nrows != n)
-        throw_input("has " + std::to_string(ms[k].nrows) + " rows, the first matrix " +
-                        std::to_string(n) + ": " + (o.out.empty() ? "--perm" : "--out") +
-                        " needs one size across the sequence",
-                    o.files[k]);
+  return ms;
+}
+
+std::vector<RightHandSide> read_rhs(const SolveOptions& o, index_t n, bool complex) {
+  ReadOptions ro;
+  ro.threads = o.seq.solver_options.threads;
   std::vector<RightHandSide> rhs;
-  if (!o.rhs.empty() && o.rhs.size() != 1 && o.rhs.size() != ms.size())
-    throw_usage("give one --rhs file, or one per matrix (" + std::to_string(ms.size()) + ")");
   for (const auto& f : o.rhs) {
     DenseMatrix d = read_dense(f, ro);
     if (d.nrows != n)
@@ -114,31 +90,13 @@ void run_solve(const SolveOptions& o) {
                       format_double(r.zvalues[k].imag()) + ")");
     rhs.push_back(std::move(r));
   }
-  double read_seconds = read_timer.seconds();
+  return rhs;
+}
 
-  SequenceOptions so;
-  so.solver = o.solver;
-  so.solver_options.ordering = o.ordering;
-  so.solver_options.threads = o.threads;
-  so.solver_options.options = bind_backend_flags(o.solver, o.solver_options, o.flags);
-  if (!o.residual_history.empty() && !is_iterative_solver(o.solver))
-    throw_usage("--residual-history needs an iterative solver (" +
-                join_names(backend_names(BackendKind::iterative)) + ")");
-  if (!o.perm.empty()) {
-    so.solver_options.ordering = "given";
-    so.solver_options.permutation = read_npy_int64(o.perm);
-    if (!is_permutation(so.solver_options.permutation, n))
-      throw_input("not a permutation of 0.." + std::to_string(n - 1), o.perm);
-  }
-  so.transpose = o.transpose;
-  so.refine = o.refine;
-  so.strict_pattern = o.strict_pattern;
-  so.cache_dir = o.cache;
-  so.max_memory_mb = o.max_memory_mb;
-  SequenceResult r = run_sequence(ms, rhs, so);
-  for (const auto& w : r.warnings) warn(w);
-
-  if (!o.out.empty()) {
+// The solutions (only for a run that passed: a failed run's set would be incomplete or wrong)
+// and the residual history (always: it shows why an iterative solve failed).
+void write_outputs(const SolveOptions& o, const SequenceResult& r, index_t n, bool passed) {
+  if (passed && !o.out.empty()) {
     DenseMatrix d;
     d.nrows = n;
     for (auto k : r.nrhs) d.ncols += k;
@@ -146,7 +104,6 @@ void run_solve(const SolveOptions& o) {
     for (const auto& x : r.zx) d.zvalues.insert(d.zvalues.end(), x.begin(), x.end());
     write_dense(o.out, d, "solution of spax solve (one column per right-hand side, in order)");
   }
-  const bool iterative = r.stats.iterative;
   if (!o.residual_history.empty())
     write_file_atomic(o.residual_history, [&](std::ostream& out) {
       out << "matrix,rhs,iteration,relative_residual\n";
@@ -156,164 +113,122 @@ void run_solve(const SolveOptions& o) {
           for (std::size_t it = 0; it < s.residual_history[k].size(); ++it)
             out << s.matrix << ',' << k << ',' << it << ',' << s.residual_history[k][it] << '\n';
     });
+}
 
-  nlohmann::json be = nlohmann::json::array(), fe = nlohmann::json::array(),
-                 steps = nlohmann::json::array(), solve_t = nlohmann::json::array();
-  double worst = 0.0;
-  for (const auto& s : r.solves) {
-    be.push_back(num(s.backward_error));
-    if (!std::isnan(s.forward_error)) fe.push_back(num(s.forward_error));
-    steps.push_back(s.refinement_steps);
-    solve_t.push_back(s.seconds);
-    if (!(s.backward_error <= worst)) worst = s.backward_error;
+void run_solve(SolveOptions& o) {
+  SolveReportContext c;
+  c.files = o.files;
+  c.tolerance = o.tol;
+  SequenceOptions& so = o.seq;
+  so.names = o.files;
+  so.keep_partial_results = true;
+  so.solver_options.options = bind_backend_flags(so.solver, o.solver_options, o.flags);
+  if (!o.residual_history.empty() && !is_iterative_solver(so.solver))
+    throw_usage("--residual-history needs an iterative solver (" +
+                join_names(backend_names(BackendKind::iterative)) + ")");
+  if (std::count(o.files.begin(), o.files.end(), "-") > 1)
+    throw_usage("standard input ('-') can be read once");
+  Timer read_timer;
+  std::vector<SparseMatrix> ms = read_matrices(o, c);
+  const index_t n = ms.front().nrows;
+  // The solution file holds one column per solve, and a permutation fits one size: both need
+  // every matrix of the sequence to have the first one's size (checked before any solve).
+  if (!o.out.empty() || !o.perm.empty())
+    for (std::size_t k = 1; k < ms.size(); ++k)
+      if (ms[k].nrows != n)
+        throw_input("has " + std::to_string(ms[k].nrows) + " rows, the first matrix " +
+                        std::to_string(n) + ": " + (o.out.empty() ? "--perm" : "--out") +
+                        " needs one size across the sequence",
+                    o.files[k]);
+  if (!o.rhs.empty() && o.rhs.size() != 1 && o.rhs.size() != ms.size())
+    throw_usage("give one --rhs file, or one per matrix (" + std::to_string(ms.size()) + ")");
+  const std::vector<RightHandSide> rhs = read_rhs(o, n, ms.front().is_complex());
+  if (!o.perm.empty()) {
+    so.solver_options.ordering = "given";
+    so.solver_options.permutation = read_npy_int64(o.perm);
+    if (!is_permutation(so.solver_options.permutation, n))
+      throw_input("not a permutation of 0.." + std::to_string(n - 1), o.perm);
   }
-  nlohmann::json iters = nlohmann::json::array(), relres = nlohmann::json::array(),
-                 setup_t = nlohmann::json::array(), rebuilt = nlohmann::json::array();
-  double worst_relres = 0.0;
-  for (const auto& s : r.solves) {
-    iters.push_back(s.iterations);
-    relres.push_back(num(s.relative_residual));
-    setup_t.push_back(s.setup_seconds);
-    rebuilt.push_back(s.rebuilt);
-    if (!(s.relative_residual <= worst_relres)) worst_relres = s.relative_residual;
-  }
-  const auto& st = r.stats;
-  nlohmann::json j = {
-      {"solver", r.solver},
-      {"ordering", r.ordering},
-      {"n", r.n},
-      {"nnz", r.nnz},
-      {"matrices", ms.size()},
-      {"nnz_L", st.nnz_L >= 0 ? nlohmann::json(st.nnz_L) : nlohmann::json()},
-      {"nnz_U", st.nnz_U >= 0 ? nlohmann::json(st.nnz_U) : nlohmann::json()},
-      {"flops", num(st.flops)},
-      {"rcond", num(st.rcond)},
-      {"pivot_growth", num(st.pivot_growth)},
-      {"factor_bytes_estimate", num(st.factor_bytes_estimate)},
-      {"transpose", o.transpose},
-      {"values_synthesized", synthesized},
-      {"backward_error", be},
-      {"forward_error", fe},
-      {"refinement_steps", steps},
-      {"chosen_because",
-       r.chosen_because.empty() ? nlohmann::json() : nlohmann::json(r.chosen_because)},
-      {"timings",
-       {{"read", read_seconds},
-        {"analyze", r.analyze_seconds},
-        {"factor", r.factor_seconds},
-        {"refactor", r.refactor_seconds},
-        {"solve", solve_t}}},
-      {"cache", {{"symbolic", r.cache_symbolic}, {"numeric", r.cache_numeric}}},
-      {"refactor_fallbacks", r.refactor_fallbacks},
-      {"reanalysed", r.reanalysed},
-  };
-  if (iterative) {
-    j["iterative"] = {{"precond_options", o.precond_options},
-                      {"tol", o.tol},
-                      {"max_iter", o.max_iter},
-                      {"iterations", iters},
-                      {"relative_residual", relres},
-                      {"rebuilt", rebuilt}};
-    j["timings"]["setup"] = setup_t;
-  }
-  if (o.json) {
-    std::cout << json_text(j, 2) << "\n";
-  } else {
-    auto fmt = [](const nlohmann::json& v) {
-      return v.is_null() ? std::string("n/a") : json_text(v);
-    };
-    std::cout << "solver          " << r.solver << "\n";
-    if (!r.chosen_because.empty()) std::cout << "chosen because  " << r.chosen_because << "\n";
-    std::cout << "ordering        " << r.ordering << "\n"
-              << "n, nnz          " << r.n << ", " << r.nnz << "\n"
-              << "nnz(L), nnz(U)  " << fmt(j["nnz_L"]) << ", " << fmt(j["nnz_U"]) << "\n"
-              << "flops           " << fmt(j["flops"]) << "\n"
-              << "rcond estimate  " << fmt(j["rcond"]) << "\n"
-              << "pivot growth    " << fmt(j["pivot_growth"]) << "\n"
-              << "backward error  " << json_text(be) << "\n";
-    if (!fe.empty()) std::cout << "forward error   " << json_text(fe) << "\n";
-    if (o.refine > 0) std::cout << "refinement      " << json_text(steps) << "\n";
-    std::cout << "time read       " << read_seconds << " s\n"
-              << "time analyze    " << r.analyze_seconds << " s\n"
-              << "time factor     " << r.factor_seconds << " s\n";
-    if (!r.refactor_seconds.empty())
-      std::cout << "time refactor   " << json_text(j["timings"]["refactor"]) << "\n";
-    if (iterative)
-      std::cout << "iterations      " << json_text(iters) << "\n"
-                << "rel. residual   " << json_text(relres) << "\n"
-                << "setup rebuilt   " << json_text(rebuilt) << "\n"
-                << "time setup      " << json_text(setup_t) << "\n";
-    std::cout << "time solve      " << json_text(solve_t) << "\n"
-              << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric
-              << "\n";
-    if (!r.refactor_fallbacks.empty())
-      std::cout << "refactor fallbacks at matrices " << json_text(j["refactor_fallbacks"]) << "\n";
-  }
-  if (r.pattern_mismatch >= 0) {
-    warn("pattern mismatch: " + o.files[r.pattern_mismatch] + " differs from " +
-         o.files[r.pattern_mismatch - 1] + " (--strict-pattern)");
+  c.read_seconds = read_timer.seconds();
+
+  const SequenceResult r = run_sequence(ms, rhs, so);
+  for (const auto& w : r.warnings) warn(w);
+  const SolveVerdict v = solve_verdict(r, so, c);
+  write_outputs(o, r, n, v.exit_code == 0);
+  // The text report is printed for a run that got to the end (a failure says its reason on
+  // stderr); the JSON document always, with the error and what was obtained before it.
+  if (o.json)
+    std::cout << solve_report_json(r, so, c, v) << "\n";
+  else if (!r.failure)
+    std::cout << solve_report_text(r, so, c);
+  if (v.exit_code == 0) return;
+  if (o.json) mark_json_printed();
+  if (v.exit_code == 1) {
+    warn(v.message);
     set_exit_code(1);
     return;
   }
-  if (iterative) {
-    // The iterative backends stop with an error below tolerance; this guards the report.
-    if (worst_relres > o.tol) {
-      std::ostringstream msg;
-      msg << "relative residual " << format_double(worst_relres) << " is above the tolerance "
-          << format_double(o.tol);
-      throw_numerical(msg.str());
-    }
-  } else if (worst > o.tol) {
-    std::ostringstream msg;
-    msg << "backward error " << format_double(worst) << " is above the tolerance "
-        << format_double(o.tol);
-    throw_numerical(msg.str());
-  }
+  throw Error(v.kind, v.message);
 }
 
 Registration reg("solve", [](CLI::App& app) {
   auto o = std::make_shared<SolveOptions>();
+  o->seq.solver = "auto";
+  SequenceOptions& so = o->seq;
   auto* sub = app.add_subcommand(
       "solve",
       "Solve A x = b with a direct or an iterative solver. Several matrices form a sequence with "
       "one pattern (a Newton loop): analyzed once, factored, then refactored; an iterative "
       "solver keeps its preconditioner setup while it converges within the rebuild bound. "
       "Explicit zeros count as pattern entries: a file that drops a stored zero has a different "
-      "pattern. Without --rhs, b = A * ones and the forward error is reported.");
-  sub->add_option("matrices", o->files, "Matrix Market files (one pattern)")
+      "pattern. Without --rhs, b = A * ones and the forward error is reported. Every answer "
+      "comes with its backward error and, for direct solvers, a condition estimate: when their "
+      "product (the forward-error bound) is above 1e-2 a warning says the result may be "
+      "inaccurate; --max-cond makes an ill-conditioned system exit 3.");
+  sub->add_option("matrices", o->files, "Matrix Market files (one pattern), or - for stdin")
       ->required()
-      ->check(CLI::ExistingFile);
-  sub->add_option("--rhs", o->rhs, "right-hand side(s): one file, or one per matrix");
-  sub->add_option("--solver", o->solver, solver_flag_help());
+      ->check(existing_file_or_stdin());
+  sub->add_option("--rhs", o->rhs, "right-hand side(s): one file, or one per matrix")
+      ->check(existing_file_or_stdin());
+  sub->add_option("--solver", so.solver, solver_flag_help());
   sub->add_option("--solver-options", o->solver_options,
                   "the backend's own options, key=value,... (spax solvers lists each backend's "
                   "keys and defaults); a key the backend does not declare is a usage error");
-  auto* ord = sub->add_option("--ordering", o->ordering, ordering_flag_help());
+  auto* ord = sub->add_option("--ordering", so.solver_options.ordering, ordering_flag_help());
   sub->add_option("--perm", o->perm,
                   "column ordering from a .npy permutation (as spax order writes)")
+      ->check(existing_file_or_stdin())
       ->excludes(ord);
-  sub->add_flag("--transpose", o->transpose, "solve A^T x = b (A^H x = b for complex)");
+  sub->add_flag("--transpose", so.transpose, "solve A^T x = b (A^H x = b for complex)");
   sub->add_option("--out", o->out,
                   "write x as a Matrix Market array (one column per right-hand side, in order)");
-  sub->add_option("--cache", o->cache, "directory caching symbolic and numeric factorizations");
-  sub->add_option("--refine", o->refine, "iterative refinement steps at most")
+  sub->add_option("--cache", so.cache_dir,
+                  "directory caching symbolic and numeric factorizations (created if missing)");
+  sub->add_option("--refine", so.refine, "iterative refinement steps at most")
       ->check(CLI::NonNegativeNumber);
   o->flags.tol = sub->add_option("--tol", o->tol,
                                  "backward error above this exits 3 (default 1e-8); for "
                                  "iterative solvers the relative residual ||b - A x|| / ||b|| to "
-                                 "reach (their option tol)");
+                                 "reach (their option tol)")
+                     ->check(positive_number());
+  sub->add_option("--max-cond", so.max_condition,
+                  "exit 3 when the condition estimate (1 / rcond) of a factorization is above "
+                  "this (default 0: only the warning)")
+      ->check(CLI::NonNegativeNumber);
   add_iterative_flags(*sub, o->flags, o->precond, o->precond_options, o->max_iter, o->restart,
                       o->rebuild_iters);
   sub->add_option("--residual-history", o->residual_history,
                   "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV)");
-  sub->add_option("--max-memory", o->max_memory_mb,
-                  "cap on the factorization's memory in MB (0 = none; klu, umfpack, cholmod, "
-                  "dense): a factorization predicted or found to need more exits 3")
+  sub->add_option("--max-memory", so.max_memory_mb,
+                  "cap on the factorization's memory in MB (0 = none; " + memory_cap_backends() +
+                      "): a factorization predicted or found to need more exits 3")
       ->check(CLI::NonNegativeNumber);
-  sub->add_flag("--json", o->json, "report as JSON");
-  sub->add_flag("--strict-pattern", o->strict_pattern,
+  sub->add_flag("--json", o->json,
+                "report as one JSON document, also when the run fails (then with an error object "
+                "and every result obtained before the failure)");
+  sub->add_flag("--strict-pattern", so.strict_pattern,
                 "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");
-  add_threads_option(*sub, o->threads);
+  add_threads_option(*sub, so.solver_options.threads);
   sub->callback([o] { run_solve(*o); });
 });
 

@@ -32,6 +32,19 @@ struct Registration {
 void set_exit_code(int code);
 int exit_code();
 
+// An existing regular file, or "-" (standard input).
+CLI::Validator existing_file_or_stdin();
+// A finite number above zero ("must be positive" otherwise).
+CLI::Validator positive_number();
+// The backends the memory cap can hold, from the registry (for help texts).
+std::string memory_cap_backends();
+
+// A command that printed its JSON document (with an error object) before failing says so, so
+// that main does not print a second one. Every other failure of a command given --json prints
+// {"error": {category, message, exit_code}} on stdout.
+void mark_json_printed();
+bool json_printed();
+
 // Adds the common --threads option (default: all hardware threads).
 CLI::Option* add_threads_option(CLI::App& sub, int& threads);
 

@@ -1,11 +1,13 @@
 // spax: the command-line entry point. Parses the subcommand, runs it, maps errors to exit codes:
 // 0 ok, 1 a check found a difference, 2 usage or input error, 3 numerical failure, 4 internal.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "command.hpp"
@@ -23,6 +25,51 @@ std::vector<Command>& commands() {
 
 namespace {
 int g_exit_code = 0;
+bool g_json_printed = false;
+}  // namespace
+
+void mark_json_printed() {
+  g_json_printed = true;
+}
+bool json_printed() {
+  return g_json_printed;
+}
+
+CLI::Validator existing_file_or_stdin() {
+  return CLI::Validator(
+      [](const std::string& path) -> std::string {
+        if (path == "-") return {};
+        std::error_code ec;
+        const auto st = std::filesystem::status(path, ec);
+        if (ec || !std::filesystem::exists(st)) return "File does not exist: " + path;
+        if (std::filesystem::is_directory(st)) return path + " is a directory, not a file";
+        return {};
+      },
+      "FILE or -");
+}
+
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        double v = 0;
+        std::size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (...) {
+          used = 0;
+        }
+        if (used != text.size() || !std::isfinite(v) || !(v > 0))
+          return "must be a positive number, not '" + text + "'";
+        return {};
+      },
+      "POSITIVE");
+}
+
+std::string memory_cap_backends() {
+  std::vector<std::string> names;
+  for (const auto& b : registered_backends(false))
+    if (b.caps.memory_cap) names.push_back(b.name);
+  return join_names(names);
 }
 void set_exit_code(int code) {
   g_exit_code = std::max(g_exit_code, code);
@@ -83,6 +130,36 @@ void warn(const std::string& message) {
 
 }  // namespace spax::app
 
+namespace {
+
+// True when the subcommand that ran (or a nested one) was given --json.
+bool wants_json(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    try {
+      if (sub->get_option("--json")->count() > 0) return true;
+    } catch (const CLI::OptionNotFound&) {
+    }
+    if (wants_json(*sub)) return true;
+  }
+  return false;
+}
+
+// Reports a failure: one line on stderr and, for a command given --json that printed no document
+// yet, {"error": {...}} on stdout. Returns the exit code.
+int fail(const CLI::App& app, int code, const char* category, const std::string& message) {
+  std::cout.flush();
+  std::cerr << "spax: " << spax::app::one_line(message) << "\n";
+  if (wants_json(app) && !spax::app::json_printed()) {
+    const nlohmann::json j = {
+        {"error", {{"category", category}, {"message", message}, {"exit_code", code}}}};
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout.flush();
+  }
+  return code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // An interrupted run leaves no temporary file behind (outputs are written whole or not at all).
   spax::install_interrupt_cleanup();
@@ -107,22 +184,14 @@ int main(int argc, char** argv) {
       return 2;
     }
   } catch (const spax::Error& e) {
-    std::cout.flush();
-    std::cerr << "spax: " << spax::app::one_line(e.what()) << "\n";
-    return spax::exit_code_for(e.kind());
+    return fail(app, spax::exit_code_for(e.kind()), spax::to_string(e.kind()), e.what());
   } catch (const std::filesystem::filesystem_error& e) {
     // A path the user gave could not be created, listed or renamed: an input error.
-    std::cout.flush();
-    std::cerr << "spax: " << spax::app::one_line(e.what()) << "\n";
-    return 2;
+    return fail(app, 2, "input", e.what());
   } catch (const std::bad_alloc&) {
-    std::cout.flush();
-    std::cerr << "spax: out of memory\n";
-    return 4;
+    return fail(app, 4, "internal", "out of memory");
   } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "spax: internal error: " << spax::app::one_line(e.what()) << "\n";
-    return 4;
+    return fail(app, 4, "internal", std::string("internal error: ") + e.what());
   }
   std::cout.flush();
   if (!std::cout) {

@@ -54,6 +54,7 @@ class IterativeSolver final : public Solver {
   }
 
   void factor(const SparseMatrix& a) override {
+    stats_.residual_history.clear();  // a history belongs to the solve after this setup
     load_values(a);
     pre_->prepare();
     Timer t;
@@ -70,6 +71,7 @@ class IterativeSolver final : public Solver {
   // converges well enough).
   void refactor(const SparseMatrix& a) override {
     Timer t;
+    stats_.residual_history.clear();
     load_values(a);
     fresh_ = false;
     stats_.refactor_seconds = t.seconds();

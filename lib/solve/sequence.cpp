@@ -2,42 +2,20 @@
 // a safety net (cheap indicators + backward error -> fresh factor), solve and refine each.
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
-#include <cstring>
-#include <exception>
-#include <filesystem>
-#include <functional>
-#include <mutex>
+#include <cstdio>
 #include <optional>
-#include <thread>
 
+#include "core/worker.hpp"
 #include "solve/backends.hpp"
 #include "solve/memory_cap.hpp"
+#include "solve/solve_cache.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
 namespace {
 
-namespace fs = std::filesystem;
-
 bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
   return a.nrows == b.nrows && a.ncols == b.ncols && a.colptr == b.colptr && a.rowind == b.rowind;
-}
-
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::uint64_t values_hash(const SparseMatrix& a) {
-  return a.is_complex() ? hash64_words(a.zvalues.data(), a.zvalues.size() * sizeof(complex_t))
-                        : hash64_words(a.values.data(), a.values.size() * sizeof(double));
-}
-
-std::string ordering_key(const SolverOptions& o) {
-  if (o.ordering != "given") return o.ordering;
-  return "given" + hex64(fnv1a64(o.permutation.data(), o.permutation.size() * sizeof(index_t)));
 }
 
 template <class T>
@@ -69,59 +47,20 @@ class Runner {
       : ms_(ms), rhs_(rhs), o_(o), s_(given) {}
 
   SequenceResult run() {
-    if (ms_.empty()) throw_usage("no matrix to solve");
+    validate();
     const SparseMatrix& a0 = ms_[0];
-    for (std::size_t i = 0; i < ms_.size(); ++i) {
-      const auto& a = ms_[i];
-      if (!a.is_square())
-        throw_input("matrix " + std::to_string(i + 1) + " is not square (" +
-                    std::to_string(a.nrows) + " x " + std::to_string(a.ncols) + ")");
-      if (!a.has_values()) throw_usage("matrix " + std::to_string(i + 1) + " has no values");
-      if (a.is_complex() != a0.is_complex())
-        throw_input("matrix " + std::to_string(i + 1) + " mixes real and complex in one sequence");
-      if (auto bad = first_nonfinite_entry(a); !bad.empty())
-        throw_input("matrix " + std::to_string(i + 1) + " has a non-finite value (" + bad +
-                    "): refused before factorization");
-    }
-    // Pattern changes are found with the rest of the input validation, before the timed loop.
-    // So is each matrix's norm, which every backward error after a solve needs.
-    same_as_previous_.assign(ms_.size(), 0);
-    norms_.assign(ms_.size(), 0.0);
-    for (std::size_t i = 0; i < ms_.size(); ++i) {
-      if (i > 0) same_as_previous_[i] = same_pattern(ms_[i], ms_[i - 1]) ? 1 : 0;
-      norms_[i] = matrix_norm_inf(ms_[i], o_.transpose);
-    }
-    if (!rhs_.empty() && rhs_.size() != 1 && rhs_.size() != ms_.size())
-      throw_usage("give one right-hand side file, or one per matrix (" +
-                  std::to_string(ms_.size()) + ")");
-    res_.n = a0.nrows;
-    res_.nnz = a0.nnz();
     std::string name = s_ ? s_->name() : o_.solver;
     if (!s_ && name == "auto") {
       auto c = choose_solver(a0, o_.solver_options);
       name = c.name;
       res_.chosen_because = c.because;
     }
-    if (a0.nrows == 0) {
-      // 0-by-0: the empty solution, exactly.
-      res_.solver = name;
-      res_.ordering = "natural";
-      for (std::size_t i = 0; i < ms_.size(); ++i) {
-        SolveRecord rec;
-        rec.matrix = static_cast<index_t>(i);
-        rec.forward_error = rhs_.empty() ? 0.0 : std::numeric_limits<double>::quiet_NaN();
-        res_.solves.push_back(rec);
-        res_.nrhs.push_back(rhs_.empty() ? 1 : (rhs_.size() == 1 ? rhs_[0] : rhs_[i]).nrhs);
-        if (a0.is_complex())
-          res_.zx.emplace_back();
-        else
-          res_.x.emplace_back();
-        if (i > 0) res_.refactor_seconds.push_back(0.0);
-      }
-      return res_;
-    }
+    res_.solver = name;
+    if (a0.nrows == 0) return empty_solution();
+    if (!s_) res_.options = resolve_solver(name, o_.solver_options).options;
     solve_detail::require_memory_cap_support(name, o_.max_memory_mb);
     cap_.emplace(o_.max_memory_mb);
+    cache_.emplace(o_.cache_dir, o_.solver_options, res_.warnings);
     try {
       try {
         if (!s_) {
@@ -136,27 +75,179 @@ class Runner {
         // Looked positive definite but is not: LU instead.
         res_.chosen_because += "; Cholesky failed (" + e.message() + "), using KLU";
         name = "klu";
+        res_.options = resolve_solver(name, o_.solver_options).options;
         solver_ = create_solver(name, o_.solver_options);
         s_ = solver_.get();
         start(a0);
       }
       res_.solver = name;
       res_.ordering = s_->stats().ordering;
+      check_condition();
       if (a0.is_complex())
         loop<complex_t>();
       else
         loop<double>();
-    } catch (const Error&) {
-      // A SuiteSparse allocation refused by --max-memory surfaces as the backend's own failure.
-      if (cap_->refused()) throw_numerical(cap_->refusal_message(name));
-      throw;
+    } catch (const Error& e) {
+      // A SuiteSparse allocation refused by the memory cap surfaces as the backend's own failure.
+      const Error err =
+          cap_->refused() ? Error(ErrorKind::numerical, cap_->refusal_message(name)) : e;
+      if (!o_.keep_partial_results || err.kind() != ErrorKind::numerical) throw err;
+      res_.failure =
+          SequenceFailure{err.kind(), err.message(), static_cast<index_t>(res_.solves.size())};
+      record_failed_iterative_solve();
     }
-    res_.stats = s_->stats();
-    if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
+    finish();
     return res_;
   }
 
  private:
+  std::string label(std::size_t i) const {
+    return i < o_.names.size() ? o_.names[i] : "matrix " + std::to_string(i + 1);
+  }
+  [[noreturn]] void refuse(std::size_t i, const std::string& what) const {
+    if (i < o_.names.size()) throw_input("matrix " + what, o_.names[i]);
+    throw_input(label(i) + " " + what);
+  }
+
+  // Input checks, all before any work: square, with values, one field, finite; pattern changes
+  // and each matrix's norm (which every backward error needs) are found here too.
+  void validate() {
+    if (ms_.empty()) throw_usage("no matrix to solve");
+    const SparseMatrix& a0 = ms_[0];
+    for (std::size_t i = 0; i < ms_.size(); ++i) {
+      const auto& a = ms_[i];
+      if (!a.is_square())
+        refuse(i,
+               "is not square (" + std::to_string(a.nrows) + " x " + std::to_string(a.ncols) + ")");
+      if (!a.has_values()) throw_usage(label(i) + " has no values (synthesize them first)");
+      if (a.is_complex() != a0.is_complex()) refuse(i, "mixes real and complex in one sequence");
+      if (auto bad = first_nonfinite_entry(a); !bad.empty())
+        refuse(i, "has a non-finite value (" + bad + "): refused before factorization");
+    }
+    same_as_previous_.assign(ms_.size(), 0);
+    norms_.assign(ms_.size(), 0.0);
+    for (std::size_t i = 0; i < ms_.size(); ++i) {
+      if (i > 0) same_as_previous_[i] = same_pattern(ms_[i], ms_[i - 1]) ? 1 : 0;
+      norms_[i] = matrix_norm_inf(ms_[i], o_.transpose);
+    }
+    if (!rhs_.empty() && rhs_.size() != 1 && rhs_.size() != ms_.size())
+      throw_usage("give one right-hand side, or one per matrix (" + std::to_string(ms_.size()) +
+                  ")");
+    if (o_.max_condition < 0 || std::isnan(o_.max_condition))
+      throw_usage("the condition limit must be positive (0: none)");
+  }
+
+  // 0-by-0: the empty solution, exactly.
+  SequenceResult empty_solution() {
+    res_.ordering = "natural";
+    res_.patterns.push_back({0, static_cast<index_t>(ms_.size()) - 1, 0, 0, 0, 0, 0.0, "natural"});
+    for (std::size_t i = 0; i < ms_.size(); ++i) {
+      SolveRecord rec;
+      rec.matrix = static_cast<index_t>(i);
+      rec.forward_error = rhs_.empty() ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+      res_.solves.push_back(rec);
+      res_.nrhs.push_back(rhs_.empty() ? 1 : (rhs_.size() == 1 ? rhs_[0] : rhs_[i]).nrhs);
+      if (ms_[0].is_complex())
+        res_.zx.emplace_back();
+      else
+        res_.x.emplace_back();
+      if (i > 0) res_.refactor_seconds.push_back(0.0);
+    }
+    return res_;
+  }
+
+  // The reciprocal condition estimate of the current factorization: spax's own where the
+  // backend's is none, else the backend's.
+  double current_rcond() const { return std::isnan(rcond_) ? s_->stats().rcond : rcond_; }
+
+  // With a condition limit, a factorization whose estimate passes it stops the run.
+  void check_condition() const {
+    if (!(o_.max_condition > 0)) return;
+    const double rc = current_rcond();
+    if (!(rc > 0) || 1.0 / rc > o_.max_condition) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "condition estimate %.3g (rcond %.3g) is above the limit %.3g: the answer "
+                    "may be inaccurate",
+                    rc > 0 ? 1.0 / rc : INFINITY, rc, o_.max_condition);
+      throw_numerical(buf);
+    }
+  }
+
+  // The report's last figures, and the warnings about the answers' accuracy.
+  void finish() {
+    if (s_) {
+      res_.stats = s_->stats();
+      if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
+    }
+    res_.cache_symbolic = cache_ ? cache_->symbolic_status() : "off";
+    res_.cache_numeric = cache_ ? cache_->numeric_status() : "off";
+    if (!res_.patterns.empty()) {
+      res_.n = res_.patterns.back().n;
+      res_.nnz = res_.patterns.back().nnz;
+    }
+    std::vector<index_t> inaccurate, hidden;
+    double worst_bound = 0.0, worst_forward = 0.0, rcond_at_worst = NAN;
+    for (const auto& r : res_.solves) {
+      if (r.error_bound > o_.warn_error_bound) {
+        inaccurate.push_back(r.matrix);
+        if (!(r.error_bound <= worst_bound)) {
+          worst_bound = r.error_bound;
+          rcond_at_worst = r.rcond;
+        }
+      }
+      // Iterative solves give no condition estimate; with b = A * ones the error is known.
+      if (std::isnan(r.error_bound) && r.forward_error > o_.warn_error_bound) {
+        hidden.push_back(r.matrix);
+        worst_forward = std::max(worst_forward, r.forward_error);
+      }
+    }
+    char buf[320];
+    if (!inaccurate.empty()) {
+      std::snprintf(buf, sizeof buf,
+                    "the result may be inaccurate: rcond = %.3g, forward-error bound (backward "
+                    "error / rcond) up to %.3g for %zu of %zu solves",
+                    rcond_at_worst, worst_bound, inaccurate.size(), res_.solves.size());
+      res_.warnings.push_back(buf);
+    }
+    if (!hidden.empty()) {
+      std::snprintf(buf, sizeof buf,
+                    "the result is inaccurate: forward error up to %.3g (b = A * ones) for %zu of "
+                    "%zu solves, although the residual met the tolerance (an ill-conditioned "
+                    "matrix)",
+                    worst_forward, hidden.size(), res_.solves.size());
+      res_.warnings.push_back(buf);
+    }
+  }
+
+  // An iterative solve that failed (not converged, a breakdown) keeps its residual history: it is
+  // recorded for the failed matrix, with no backward error, since that history is what shows why.
+  void record_failed_iterative_solve() {
+    if (!s_ || !s_->stats().iterative || s_->stats().residual_history.empty()) return;
+    if (res_.solves.size() >= ms_.size()) return;
+    SolveRecord rec;
+    rec.matrix = static_cast<index_t>(res_.solves.size());
+    rec.backward_error = std::numeric_limits<double>::quiet_NaN();
+    rec.residual_history = s_->stats().residual_history;
+    rec.relative_residual = 0.0;
+    rec.iterations = 0;
+    for (const auto& h : rec.residual_history) {
+      if (h.empty()) continue;
+      rec.relative_residual = std::max(rec.relative_residual, h.back());
+      rec.iterations = std::max<index_t>(rec.iterations, static_cast<index_t>(h.size()) - 1);
+    }
+    res_.solves.push_back(std::move(rec));
+  }
+
+  // A new pattern starts at matrix i (the first, or a re-analysis).
+  void begin_pattern(std::size_t i) {
+    PatternRecord p;
+    p.first_matrix = p.last_matrix = static_cast<index_t>(i);
+    p.n = ms_[i].nrows;
+    p.nnz = ms_[i].nnz();
+    res_.patterns.push_back(p);
+  }
+
   // A square matrix with an empty row or column (an empty matrix among them) is structurally
   // singular: said here, with the structural rank, before any backend sees it (some report only
   // a status code for it, and hypre's AMG aborts the process).
@@ -174,130 +265,16 @@ class Runner {
 
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
+    if (res_.patterns.empty()) begin_pattern(0);
+    require_no_empty_line(a0);
     Timer t;
-    analyze_cached(a0);
+    cache_->analyze(*s_, a0);
     cap_->check_estimate(*s_);
     res_.analyze_seconds = t.seconds();
     t.reset();
-    factor_cached(a0);
+    cache_->factor(*s_, a0);
     res_.factor_seconds = t.seconds();
-    estimate_rcond(a0);
-  }
-
-  // Backends whose own rcond is only min/max |diag| (UMFPACK, CHOLMOD) or absent (Eigen) get
-  // a 1-norm condition estimate from their factorization's solves (Hager's method with
-  // Higham's extra test vector, as LAPACK's xLACON): ||A^-1||_1 estimated, times ||A||_1.
-  void estimate_rcond(const SparseMatrix& a) {
-    if (a.is_complex() || !s_->wants_rcond_estimate()) return;
-    const index_t n = a.nrows;
-    const auto un = static_cast<std::size_t>(n);
-    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
-    if (n == 0 || !(anorm > 0)) return;
-    auto norm1 = [](const std::vector<double>& v) {
-      double s = 0.0;
-      for (double e : v) s += std::abs(e);
-      return s;
-    };
-    std::vector<double> x(un, 1.0 / static_cast<double>(n));
-    double est = 0.0;
-    index_t last = -1;
-    for (int it = 0; it < 5; ++it) {
-      s_->solve(std::span<double>(x), 1, false);  // x = A^-1 x
-      const double e = norm1(x);
-      if (it > 0 && !(e > est)) break;
-      est = e;
-      for (auto& v : x) v = v >= 0 ? 1.0 : -1.0;
-      s_->solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
-      index_t j = 0;
-      for (index_t k = 1; k < n; ++k)
-        if (std::abs(x[k]) > std::abs(x[j])) j = k;
-      if (j == last) break;
-      last = j;
-      std::fill(x.begin(), x.end(), 0.0);
-      x[j] = 1.0;
-    }
-    // Higham's alternating vector guards against the cases the iteration misses.
-    for (index_t k = 0; k < n; ++k)
-      x[k] = (k % 2 ? -1.0 : 1.0) * (1.0 + static_cast<double>(k) / std::max<double>(1.0, n - 1));
-    s_->solve(std::span<double>(x), 1, false);
-    est = std::max(est, 2.0 * norm1(x) / (3.0 * static_cast<double>(n)));
-    if (!std::isfinite(est)) {
-      rcond_ = 0.0;
-      return;
-    }
-    rcond_ = est > 0 ? 1.0 / (anorm * est) : std::numeric_limits<double>::quiet_NaN();
-  }
-
-  std::string cache_path(const std::string& kind, const SparseMatrix& a, bool with_values) const {
-    std::string key = pattern_fingerprint(a).hex();
-    if (with_values) key += "-" + hex64(values_hash(a));
-    key += "-" + s_->name() + "-" + ordering_key(o_.solver_options) + "-" +
-           (a.is_complex() ? "complex" : "real") + "." + kind;
-    return (fs::path(o_.cache_dir) / key).string();
-  }
-
-  std::optional<std::string> load(const std::string& path) {
-    std::string why;
-    auto bytes = read_cache_file(path, &why);
-    if (!bytes && !why.empty())
-      res_.warnings.push_back("cache file " + path + " ignored (" + why + "), rebuilding");
-    return bytes;
-  }
-  void store(const std::string& path, const std::string& bytes) {
-    try {
-      write_cache_file(path, bytes);
-    } catch (const Error& e) {
-      res_.warnings.push_back("cache file " + path + " not written: " + e.message());
-    }
-  }
-
-  void analyze_cached(const SparseMatrix& a) {
-    require_no_empty_line(a);
-    if (o_.cache_dir.empty()) {
-      s_->analyze(a);
-      return;
-    }
-    std::error_code ec;
-    fs::create_directories(o_.cache_dir, ec);
-    std::string path = cache_path("sym", a, false);
-    if (auto bytes = load(path)) {
-      if (s_->import_symbolic(a, *bytes)) {
-        res_.cache_symbolic = "hit";
-        return;
-      }
-      res_.warnings.push_back("cache file " + path + " ignored (does not fit), rebuilding");
-    }
-    s_->analyze(a);
-    std::string bytes = s_->export_symbolic();
-    if (bytes.empty()) {
-      res_.cache_symbolic = "unsupported";
-      return;
-    }
-    store(path, bytes);
-    res_.cache_symbolic = "miss";
-  }
-
-  void factor_cached(const SparseMatrix& a) {
-    if (o_.cache_dir.empty()) {
-      s_->factor(a);
-      return;
-    }
-    if (!s_->supports_numeric_cache()) {
-      res_.cache_numeric = "unsupported";
-      s_->factor(a);
-      return;
-    }
-    std::string path = cache_path("num", a, true);
-    if (auto bytes = load(path)) {
-      if (s_->import_numeric(a, *bytes)) {
-        res_.cache_numeric = "hit";
-        return;
-      }
-      res_.warnings.push_back("cache file " + path + " ignored (does not fit), rebuilding");
-    }
-    s_->factor(a);
-    store(path, s_->export_numeric());
-    res_.cache_numeric = "miss";
+    if (!a0.is_complex() && s_->wants_rcond_estimate()) rcond_ = estimate_rcond(*s_, a0);
   }
 
   // The checks that follow each solve (backward error, forward error) run on a worker thread
@@ -327,62 +304,6 @@ class Runner {
     }
   }
 
-  // A single persistent worker: start() hands it a job, wait() returns when it is done.
-  class Worker {
-   public:
-    Worker() : thread_([this] { run(); }) {}
-    ~Worker() {
-      {
-        std::lock_guard<std::mutex> l(m_);
-        quit_ = true;
-      }
-      cv_.notify_all();
-      thread_.join();
-    }
-    void start(std::function<void()> job) {
-      {
-        std::lock_guard<std::mutex> l(m_);
-        job_ = std::move(job);
-        done_ = false;
-        error_ = nullptr;
-      }
-      cv_.notify_all();
-    }
-    void wait() {
-      std::unique_lock<std::mutex> l(m_);
-      cv_.wait(l, [&] { return done_; });
-      if (error_) std::rethrow_exception(error_);
-    }
-
-   private:
-    void run() {
-      std::unique_lock<std::mutex> l(m_);
-      for (;;) {
-        cv_.wait(l, [&] { return quit_ || (job_ && !done_); });
-        if (quit_) return;
-        auto job = std::move(job_);
-        job_ = nullptr;
-        l.unlock();
-        std::exception_ptr err;
-        try {
-          job();
-        } catch (...) {
-          err = std::current_exception();
-        }
-        l.lock();
-        error_ = err;
-        done_ = true;
-        cv_.notify_all();
-      }
-    }
-    std::mutex m_;
-    std::condition_variable cv_;
-    std::function<void()> job_;
-    bool done_ = true, quit_ = false;
-    std::exception_ptr error_;
-    std::thread thread_;
-  };
-
   template <class T>
   void loop() {
     // Overlap only when the solves need nothing more from the solver (no refinement).
@@ -390,48 +311,59 @@ class Runner {
     // `pending` is declared first so that, on an exception, the worker (which may still be
     // checking it) is joined before `pending` is destroyed.
     std::optional<Pending<T>> pending;
-    std::unique_ptr<Worker> worker;
-    if (overlap) worker = std::make_unique<Worker>();
-    for (std::size_t i = 0; i < ms_.size(); ++i) {
-      bool fresh = i == 0;
-      if (i > 0) {
-        if (!same_as_previous_[i]) {
-          // A new analysis replaces the previous matrix's: its check (which may factor it
-          // afresh) must end first.
-          if (pending) finish_pending<T>(*pending, worker.get());
-          pending.reset();
-          if (o_.strict_pattern) {
-            res_.pattern_mismatch = static_cast<index_t>(i);
-            return;
+    std::unique_ptr<detail::Worker> worker;
+    if (overlap) worker = std::make_unique<detail::Worker>();
+    try {
+      for (std::size_t i = 0; i < ms_.size(); ++i) {
+        bool fresh = i == 0;
+        if (i > 0) {
+          if (!same_as_previous_[i]) {
+            // A new analysis replaces the previous matrix's: its check (which may factor it
+            // afresh) must end first.
+            if (pending) finish_pending<T>(*pending, worker.get());
+            pending.reset();
+            if (o_.strict_pattern) {
+              res_.pattern_mismatch = static_cast<index_t>(i);
+              return;
+            }
+            res_.warnings.push_back(label(i) + " has a different pattern: analysed again");
+            res_.reanalysed.push_back(static_cast<index_t>(i));
+            begin_pattern(i);
           }
-          res_.warnings.push_back("matrix " + std::to_string(i + 1) +
-                                  " has a different pattern: analysed again");
-          res_.reanalysed.push_back(static_cast<index_t>(i));
+          Timer t;
+          Numeric u = update_numeric(i);
+          res_.refactor_seconds.push_back(t.seconds());
+          if (pending && finish_pending<T>(*pending, worker.get())) {
+            // Matrix i-1 needed a fresh factorization: redo matrix i's refactor after it.
+            Timer r;
+            u = update_numeric(i);
+            res_.refactor_seconds.back() += r.seconds();
+          }
+          pending.reset();
+          if (u.fell_back) res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
+          fresh = u.fresh;
         }
-        Timer t;
-        Numeric u = update_numeric(i);
-        res_.refactor_seconds.push_back(t.seconds());
-        if (pending && finish_pending<T>(*pending, worker.get())) {
-          // Matrix i-1 needed a fresh factorization: redo matrix i's refactor after it.
-          Timer r;
-          u = update_numeric(i);
-          res_.refactor_seconds.back() += r.seconds();
+        if (overlap) {
+          Pending<T> next;  // only a solved matrix becomes pending (and may be recorded)
+          solve_start<T>(i, fresh, next);
+          pending.emplace(std::move(next));
+          Pending<T>* p = &*pending;
+          worker->start([this, p] { check<T>(*p); });
+        } else {
+          Pending<T> p;
+          solve_start<T>(i, fresh, p);
+          check<T>(p);
+          finish_pending<T>(p, nullptr);
         }
-        pending.reset();
-        if (u.fell_back) res_.refactor_fallbacks.push_back(static_cast<index_t>(i));
-        fresh = u.fresh;
       }
-      if (overlap) {
-        pending.emplace();
-        solve_start<T>(i, fresh, *pending);
-        Pending<T>* p = &*pending;
-        worker->start([this, p] { check<T>(*p); });
-      } else {
-        Pending<T> p;
-        solve_start<T>(i, fresh, p);
-        check<T>(p);
-        finish_pending<T>(p, nullptr);
-      }
+    } catch (...) {
+      // The matrix before the one that failed may still be waiting for its check: record it
+      // (partial results), then report the failure.
+      if (pending && o_.keep_partial_results) try {
+          finish_pending<T>(*pending, worker.get());
+        } catch (...) {
+        }
+      throw;
     }
     if (pending) finish_pending<T>(*pending, worker.get());
   }
@@ -449,6 +381,8 @@ class Runner {
       require_no_empty_line(a);
       s_->analyze(a);
       s_->factor(a);
+      if (!a.is_complex() && s_->wants_rcond_estimate()) rcond_ = estimate_rcond(*s_, a);
+      check_condition();
       return {true, false};
     }
     s_->refactor(a);
@@ -461,7 +395,7 @@ class Runner {
   // records the solve. Returns true when the solver was factored afresh for p's matrix (so a
   // speculative refactor of the next matrix must be redone).
   template <class T>
-  bool finish_pending(Pending<T>& p, Worker* worker) {
+  bool finish_pending(Pending<T>& p, detail::Worker* worker) {
     if (worker) worker->wait();
     // Iterative backends judge their own answer (the recomputed residual, a rebuilt setup).
     const bool refactored =
@@ -564,6 +498,15 @@ class Runner {
       rec.forward_error = p.ferr;
     }
     rec.seconds = p.solve_seconds + t.seconds();
+    rec.rcond = current_rcond();
+    if (rec.rcond >= 0) rec.error_bound = be / rec.rcond;
+    PatternRecord& pat = res_.patterns.back();
+    const SolverStats& st = s_->stats();
+    pat.last_matrix = static_cast<index_t>(p.i);
+    pat.nnz_L = st.nnz_L;
+    pat.nnz_U = st.nnz_U;
+    pat.flops = st.flops;
+    pat.ordering = st.ordering;
     if (p.iterative.iterative) {
       rec.iterations = p.iterative.iterations;
       rec.relative_residual = p.iterative.relative_residual;
@@ -602,6 +545,7 @@ class Runner {
   std::unique_ptr<Solver> solver_;  // the solver made here from the name (else null)
   Solver* s_ = nullptr;             // the solver in use: solver_, or the caller's
   std::optional<solve_detail::FactorMemoryCap> cap_;
+  std::optional<solve_detail::SolveCache> cache_;
   double rcond_ = std::numeric_limits<double>::quiet_NaN();  // spax's estimate, when computed
   SequenceResult res_;
   std::vector<char> same_as_previous_;

@@ -191,7 +191,8 @@ TEST(SolveCli, ConcurrentProcessesShareOneCache) {
   for (const char* s : {"klu", "umfpack"}) {
     auto r = run_spax({"solve", a, "--solver", s, "--cache", cache, "--json", "--tol", "1e-6"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(r.err.empty()) << r.err;
+    // No cache warning (bayer10 is ill-conditioned: the accuracy warning may be there).
+    EXPECT_EQ(r.err.find("cache file"), std::string::npos) << r.err;
     EXPECT_EQ(parse_json(r)["cache"]["symbolic"], "hit") << s;
   }
 }

@@ -148,6 +148,11 @@ SPAX_API double backward_error(const SparseMatrix& a, std::span<const complex_t>
                                double anorm = -1.0);
 // ||op(A)||_inf: the largest row sum of |A| (column sum when transpose).
 SPAX_API double matrix_norm_inf(const SparseMatrix& a, bool transpose = false);
+// A 1-norm reciprocal condition estimate of A from the solver's factorization of it (Hager's
+// method with Higham's test vector, as LAPACK's xLACON: a few solves with A and A^T): for the
+// backends whose own rcond is no condition estimate (Solver::wants_rcond_estimate). Real only;
+// NaN for complex or empty matrices.
+SPAX_API double estimate_rcond(Solver& s, const SparseMatrix& a);
 
 // Throws a numerical error for a singular matrix, naming the column and whether the singularity
 // is structural (maximum transversal, BTF) or numerical (`column` from the backend, -1 unknown).
@@ -169,6 +174,17 @@ struct SPAX_API SequenceOptions {
   double max_memory_mb = 0;
   // A refactor is redone with fresh pivoting when its backward error exceeds this.
   double refactor_backward_limit = 1e-10;
+  // A warning names every solve whose forward-error bound (backward error / rcond) is above
+  // this: the answer may have fewer correct digits than -log10 of it.
+  double warn_error_bound = 1e-2;
+  // > 0: a condition estimate (1 / rcond) above it is a numerical error (after the warning).
+  double max_condition = 0;
+  // Names of the matrices (file names) for messages; empty: "matrix K".
+  std::vector<std::string> names;
+  // A numerical failure after the input checks (singular, not converged, the memory cap, the
+  // condition limit) is recorded in SequenceResult::error with every result obtained before it,
+  // instead of thrown.
+  bool keep_partial_results = false;
 };
 
 struct SPAX_API SolveRecord {
@@ -184,14 +200,39 @@ struct SPAX_API SolveRecord {
   double setup_seconds = 0.0;
   bool rebuilt = false;
   std::vector<std::vector<double>> residual_history;  // per right-hand side
+  // The reciprocal condition estimate of the factorization this solve used (NaN: none), and the
+  // forward-error bound backward_error / rcond (NaN without rcond).
+  double rcond = std::numeric_limits<double>::quiet_NaN();
+  double error_bound = std::numeric_limits<double>::quiet_NaN();
+};
+
+// One pattern of a sequence (a new one starts at each re-analysis): its matrices and sizes, and
+// the last factorization's figures on it.
+struct SPAX_API PatternRecord {
+  index_t first_matrix = 0, last_matrix = 0;
+  index_t n = 0, nnz = 0;
+  index_t nnz_L = -1, nnz_U = -1;
+  double flops = std::numeric_limits<double>::quiet_NaN();
+  std::string ordering;
+};
+
+// A failure recorded with keep_partial_results: its category, the message, and the matrix being
+// solved (-1: before the first).
+struct SPAX_API SequenceFailure {
+  ErrorKind kind = ErrorKind::numerical;
+  std::string message;
+  index_t matrix = -1;
 };
 
 struct SPAX_API SequenceResult {
   std::string solver;
   std::string ordering;
   std::string chosen_because;
-  index_t n = 0;
+  // The backend's options with every default filled in (empty for a caller's own solver).
+  std::map<std::string, std::string> options;
+  index_t n = 0;  // of the last pattern (patterns holds each)
   index_t nnz = 0;
+  std::vector<PatternRecord> patterns;
   SolverStats stats;  // of the last factorization
   double analyze_seconds = 0.0;
   double factor_seconds = 0.0;
@@ -208,6 +249,7 @@ struct SPAX_API SequenceResult {
   std::vector<std::vector<double>> x;
   std::vector<std::vector<complex_t>> zx;
   std::vector<index_t> nrhs;
+  std::optional<SequenceFailure> failure;  // with keep_partial_results
 };
 
 // Right-hand sides for one matrix: n x nrhs column-major; empty means b = A * ones.
