@@ -260,8 +260,10 @@ bool is_iterative_solver(const std::string& name) {
 }
 
 SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options) {
+  // Plugins are loaded for `auto` only when this build has one that may offer a candidate (a GPU
+  // backend): every other run of auto maps none.
   std::vector<BackendInfo> candidates;
-  for (auto& b : registered_backends())
+  for (auto& b : registered_backends(SPAX_HAS_CUDA != 0))
     if (b.auto_priority > 0 && b.auto_fit &&
         !(b.unavailable_reason && !b.unavailable_reason().empty()))
       candidates.push_back(std::move(b));
