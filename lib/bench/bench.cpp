@@ -240,7 +240,7 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
   if (child.timed_out) {
     c.status = "timeout";
     char t[64];
-    std::snprintf(t, sizeof t, "stopped after %g s (--timeout)", o.timeout);
+    std::snprintf(t, sizeof t, "stopped after %g s (the case timeout)", o.timeout);
     c.reason = t;
     return c;
   }

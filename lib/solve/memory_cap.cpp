@@ -147,14 +147,14 @@ void FactorMemoryCap::check_estimate(const Solver& s) const {
   if (!active() || !(need > static_cast<double>(bytes_))) return;
   estimate_exceeded_ = true;
   throw_numerical("the factorization needs about " + format_megabytes(need) + " (" + s.name() +
-                  "'s estimate after the symbolic analysis), above --max-memory " +
+                  "'s estimate after the symbolic analysis), above the memory cap of " +
                   format_megabytes(static_cast<double>(bytes_)));
 }
 
 std::string FactorMemoryCap::refusal_message(const std::string& solver) const {
   const std::size_t in_use = g_refused_in_use.load();
   const std::size_t used = in_use > base_ ? in_use - base_ : 0;  // taken under this cap
-  return "the factorization needs more than --max-memory " +
+  return "the factorization needs more than the memory cap of " +
          format_megabytes(static_cast<double>(bytes_)) + ": " + solver + " asked for " +
          format_megabytes(static_cast<double>(g_refused_request.load())) + " more with " +
          format_megabytes(static_cast<double>(used)) + " in use";

@@ -8,6 +8,7 @@
 #include "core/worker.hpp"
 #include "solve/backends.hpp"
 #include "solve/memory_cap.hpp"
+#include "solve/sequence_checks.hpp"
 #include "solve/solve_cache.hpp"
 #include "spax/timer.hpp"
 
@@ -56,7 +57,10 @@ class Runner {
       res_.chosen_because = c.because;
     }
     res_.solver = name;
-    if (a0.nrows == 0) return empty_solution();
+    if (a0.nrows == 0) {
+      solve_detail::fill_empty_system_result(res_, ms_, rhs_);
+      return res_;
+    }
     if (!s_) res_.options = resolve_solver(name, o_.solver_options).options;
     solve_detail::require_memory_cap_support(name, o_.max_memory_mb);
     cap_.emplace(o_.max_memory_mb);
@@ -104,74 +108,20 @@ class Runner {
   std::string label(std::size_t i) const {
     return i < o_.names.size() ? o_.names[i] : "matrix " + std::to_string(i + 1);
   }
-  [[noreturn]] void refuse(std::size_t i, const std::string& what) const {
-    if (i < o_.names.size()) throw_input("matrix " + what, o_.names[i]);
-    throw_input(label(i) + " " + what);
-  }
 
-  // Input checks, all before any work: square, with values, one field, finite; pattern changes
-  // and each matrix's norm (which every backward error needs) are found here too.
   void validate() {
-    if (ms_.empty()) throw_usage("no matrix to solve");
-    const SparseMatrix& a0 = ms_[0];
-    for (std::size_t i = 0; i < ms_.size(); ++i) {
-      const auto& a = ms_[i];
-      if (!a.is_square())
-        refuse(i,
-               "is not square (" + std::to_string(a.nrows) + " x " + std::to_string(a.ncols) + ")");
-      if (!a.has_values()) throw_usage(label(i) + " has no values (synthesize them first)");
-      if (a.is_complex() != a0.is_complex()) refuse(i, "mixes real and complex in one sequence");
-      if (auto bad = first_nonfinite_entry(a); !bad.empty())
-        refuse(i, "has a non-finite value (" + bad + "): refused before factorization");
-    }
+    solve_detail::validate_sequence_input(ms_, rhs_, o_);
     same_as_previous_.assign(ms_.size(), 0);
     norms_.assign(ms_.size(), 0.0);
     for (std::size_t i = 0; i < ms_.size(); ++i) {
       if (i > 0) same_as_previous_[i] = same_pattern(ms_[i], ms_[i - 1]) ? 1 : 0;
       norms_[i] = matrix_norm_inf(ms_[i], o_.transpose);
     }
-    if (!rhs_.empty() && rhs_.size() != 1 && rhs_.size() != ms_.size())
-      throw_usage("give one right-hand side, or one per matrix (" + std::to_string(ms_.size()) +
-                  ")");
-    if (o_.max_condition < 0 || std::isnan(o_.max_condition))
-      throw_usage("the condition limit must be positive (0: none)");
   }
-
-  // 0-by-0: the empty solution, exactly.
-  SequenceResult empty_solution() {
-    res_.ordering = "natural";
-    res_.patterns.push_back({0, static_cast<index_t>(ms_.size()) - 1, 0, 0, 0, 0, 0.0, "natural"});
-    for (std::size_t i = 0; i < ms_.size(); ++i) {
-      SolveRecord rec;
-      rec.matrix = static_cast<index_t>(i);
-      rec.forward_error = rhs_.empty() ? 0.0 : std::numeric_limits<double>::quiet_NaN();
-      res_.solves.push_back(rec);
-      res_.nrhs.push_back(rhs_.empty() ? 1 : (rhs_.size() == 1 ? rhs_[0] : rhs_[i]).nrhs);
-      if (ms_[0].is_complex())
-        res_.zx.emplace_back();
-      else
-        res_.x.emplace_back();
-      if (i > 0) res_.refactor_seconds.push_back(0.0);
-    }
-    return res_;
-  }
-
-  // The reciprocal condition estimate of the current factorization: spax's own where the
-  // backend's is none, else the backend's.
-  double current_rcond() const { return std::isnan(rcond_) ? s_->stats().rcond : rcond_; }
 
   // With a condition limit, a factorization whose estimate passes it stops the run.
   void check_condition() const {
-    if (!(o_.max_condition > 0)) return;
-    const double rc = current_rcond();
-    if (!(rc > 0) || 1.0 / rc > o_.max_condition) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf,
-                    "condition estimate %.3g (rcond %.3g) is above the limit %.3g: the answer "
-                    "may be inaccurate",
-                    rc > 0 ? 1.0 / rc : INFINITY, rc, o_.max_condition);
-      throw_numerical(buf);
-    }
+    solve_detail::check_condition_limit(current_rcond(), o_.max_condition);
   }
 
   // The report's last figures, and the warnings about the answers' accuracy.
@@ -186,58 +136,20 @@ class Runner {
       res_.n = res_.patterns.back().n;
       res_.nnz = res_.patterns.back().nnz;
     }
-    std::vector<index_t> inaccurate, hidden;
-    double worst_bound = 0.0, worst_forward = 0.0, rcond_at_worst = NAN;
-    for (const auto& r : res_.solves) {
-      if (r.error_bound > o_.warn_error_bound) {
-        inaccurate.push_back(r.matrix);
-        if (!(r.error_bound <= worst_bound)) {
-          worst_bound = r.error_bound;
-          rcond_at_worst = r.rcond;
-        }
-      }
-      // Iterative solves give no condition estimate; with b = A * ones the error is known.
-      if (std::isnan(r.error_bound) && r.forward_error > o_.warn_error_bound) {
-        hidden.push_back(r.matrix);
-        worst_forward = std::max(worst_forward, r.forward_error);
-      }
-    }
-    char buf[320];
-    if (!inaccurate.empty()) {
-      std::snprintf(buf, sizeof buf,
-                    "the result may be inaccurate: rcond = %.3g, forward-error bound (backward "
-                    "error / rcond) up to %.3g for %zu of %zu solves",
-                    rcond_at_worst, worst_bound, inaccurate.size(), res_.solves.size());
-      res_.warnings.push_back(buf);
-    }
-    if (!hidden.empty()) {
-      std::snprintf(buf, sizeof buf,
-                    "the result is inaccurate: forward error up to %.3g (b = A * ones) for %zu of "
-                    "%zu solves, although the residual met the tolerance (an ill-conditioned "
-                    "matrix)",
-                    worst_forward, hidden.size(), res_.solves.size());
-      res_.warnings.push_back(buf);
-    }
+    for (auto& w : solve_detail::accuracy_warnings(res_.solves, o_.warn_error_bound))
+      res_.warnings.push_back(std::move(w));
   }
 
-  // An iterative solve that failed (not converged, a breakdown) keeps its residual history: it is
-  // recorded for the failed matrix, with no backward error, since that history is what shows why.
+  // An iterative solve that failed keeps its residual history (what shows why): recorded.
   void record_failed_iterative_solve() {
-    if (!s_ || !s_->stats().iterative || s_->stats().residual_history.empty()) return;
-    if (res_.solves.size() >= ms_.size()) return;
-    SolveRecord rec;
-    rec.matrix = static_cast<index_t>(res_.solves.size());
-    rec.backward_error = std::numeric_limits<double>::quiet_NaN();
-    rec.residual_history = s_->stats().residual_history;
-    rec.relative_residual = 0.0;
-    rec.iterations = 0;
-    for (const auto& h : rec.residual_history) {
-      if (h.empty()) continue;
-      rec.relative_residual = std::max(rec.relative_residual, h.back());
-      rec.iterations = std::max<index_t>(rec.iterations, static_cast<index_t>(h.size()) - 1);
-    }
-    res_.solves.push_back(std::move(rec));
+    if (!s_ || res_.solves.size() >= ms_.size()) return;
+    if (auto rec = solve_detail::failed_iterative_record(s_->stats(), res_.solves.size()))
+      res_.solves.push_back(std::move(*rec));
   }
+
+  // The reciprocal condition estimate of the current factorization: spax's own where the
+  // backend's is none, else the backend's.
+  double current_rcond() const { return std::isnan(rcond_) ? s_->stats().rcond : rcond_; }
 
   // A new pattern starts at matrix i (the first, or a re-analysis).
   void begin_pattern(std::size_t i) {
@@ -248,25 +160,10 @@ class Runner {
     res_.patterns.push_back(p);
   }
 
-  // A square matrix with an empty row or column (an empty matrix among them) is structurally
-  // singular: said here, with the structural rank, before any backend sees it (some report only
-  // a status code for it, and hypre's AMG aborts the process).
-  static void require_no_empty_line(const SparseMatrix& a) {
-    if (!a.is_square() || a.ncols == 0) return;
-    bool empty = false;
-    for (index_t j = 0; j < a.ncols && !empty; ++j) empty = a.colptr[j] == a.colptr[j + 1];
-    if (!empty) {
-      std::vector<char> seen(static_cast<std::size_t>(a.nrows), 0);
-      for (index_t i : a.rowind) seen[static_cast<std::size_t>(i)] = 1;
-      empty = std::find(seen.begin(), seen.end(), 0) != seen.end();
-    }
-    if (empty) throw_singular(a, -1);
-  }
-
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
     if (res_.patterns.empty()) begin_pattern(0);
-    require_no_empty_line(a0);
+    solve_detail::require_no_empty_line(a0);
     Timer t;
     cache_->analyze(*s_, a0);
     cap_->check_estimate(*s_);
@@ -378,7 +275,7 @@ class Runner {
   Numeric update_numeric(std::size_t i) {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
-      require_no_empty_line(a);
+      solve_detail::require_no_empty_line(a);
       s_->analyze(a);
       s_->factor(a);
       if (!a.is_complex() && s_->wants_rcond_estimate()) rcond_ = estimate_rcond(*s_, a);
