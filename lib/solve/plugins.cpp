@@ -146,7 +146,7 @@ std::vector<std::string> plugin_directories() {
     }
   }
   if (std::string self = solve_detail::self_path(); !self.empty())
-    dirs.push_back(std::filesystem::path(self).parent_path().string());
+    dirs.push_back(std::filesystem::path(self).parent_path().lexically_normal().string());
   return dirs;
 }
 
