@@ -10,6 +10,7 @@
 #include "reference_backend.hpp"
 #include "reference_solve.hpp"
 #include "spax/backend.hpp"
+#include "spax/generate.hpp"
 #include "spax/io.hpp"
 #include "test_support.hpp"
 
@@ -229,6 +230,68 @@ INSTANTIATE_TEST_SUITE_P(Registered, Direct, ::testing::ValuesIn(direct_backends
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// The iterative backends (with their default preconditioner) on a 2D Laplacian.
+std::vector<std::string> iterative_backends() {
+  std::vector<std::string> names;
+  for (const auto& b : registered_backends())
+    if (b.kind == BackendKind::iterative &&
+        (!b.unavailable_reason || b.unavailable_reason().empty()))
+      names.push_back(b.name);
+  return names;
+}
+
+class Iterative : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    // cg's default preconditioner (amg) comes from the hypre plugin, which a build may lack.
+    for (const auto& o : require_backend(GetParam()).options)
+      if (o.key == "precond" && !find_preconditioner(o.default_value))
+        GTEST_SKIP() << GetParam() << "'s default preconditioner " << o.default_value
+                     << " is not available here";
+  }
+};
+
+TEST_P(Iterative, ReachesTheToleranceOnALaplacian) {
+  const SparseMatrix a = grid_laplacian(20, 2);
+  std::vector<double> x_true(static_cast<std::size_t>(a.nrows));
+  for (std::size_t i = 0; i < x_true.size(); ++i)
+    x_true[i] = std::cos(0.1 * static_cast<double>(i));
+  const std::vector<double> b = test::times(a, x_true);
+  SolverOptions o;
+  o.set("tol", 1e-10);
+  auto s = create_solver(GetParam(), o);
+  s->analyze(a);
+  s->factor(a);
+  std::vector<double> x = b;
+  s->solve(std::span<double>(x), 1, false);
+  // The relative residual, computed here.
+  const std::vector<double> ax = test::times(a, x);
+  double rn = 0, bn = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    rn += (b[i] - ax[i]) * (b[i] - ax[i]);
+    bn += b[i] * b[i];
+  }
+  EXPECT_LE(std::sqrt(rn / bn), 1e-10);
+  EXPECT_TRUE(s->stats().iterative);
+  EXPECT_GT(s->stats().iterations, 0);
+}
+
+TEST_P(Iterative, OptionsAreValidatedAndResolved) {
+  const ResolvedSolver r = resolve_solver(GetParam(), SolverOptions{});
+  ASSERT_NE(r.preconditioner, nullptr);
+  for (const auto& opt : r.backend->options) {
+    if (opt.key == "precond") continue;
+    EXPECT_EQ(r.options.at(opt.key), opt.default_value) << opt.key;
+  }
+  for (const auto& opt : r.preconditioner->options)
+    EXPECT_EQ(r.options.at(opt.key), opt.default_value) << opt.key;
+  SolverOptions bad;
+  bad.set("no_such_key", "1");
+  EXPECT_THROW(create_solver(GetParam(), bad), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registered, Iterative, ::testing::ValuesIn(iterative_backends()));
 
 TEST(Registry, TheTestsOwnBackendIsRegisteredAndListed) {
   const auto names = direct_backends();
