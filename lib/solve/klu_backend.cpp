@@ -257,6 +257,7 @@ class KluSolver final : public Solver {
     stats_.pivot_growth = c_.rgrowth > 0 ? 1.0 / c_.rgrowth : INFINITY;
     stats_.nnz_L = num_->lnz;
     stats_.nnz_U = num_->unz;
+    stats_.nnz_offdiag = num_->nzoff;
     if (fresh) {
       // The reported rcond: 1 / KLU's 1-norm condition estimate (Hager/Higham, a few solves),
       // which sees the ill-conditioning that min/max |diag U| misses after row scaling.

@@ -151,7 +151,7 @@ TEST(SolveHonest, ReadsTheMatrixFromStandardInput) {
   auto r = run_spax({"solve", "-", "--solver", "klu", "--json"}, text);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(parse_json(r)["n"], 2);
-  r = run_spax({"solve", "-", "-"}, text);
+  r = run_spax({"solve", "-", "-"});  // refused before reading
   EXPECT_EQ(r.exit_code, 2);
 }
 

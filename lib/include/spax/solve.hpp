@@ -60,6 +60,8 @@ SPAX_API std::string option_choice(const std::map<std::string, std::string>& opt
 struct SPAX_API SolverStats {
   index_t nnz_L = -1;
   index_t nnz_U = -1;
+  // Entries outside the diagonal blocks (backends that factor the BTF blocks apart: klu).
+  index_t nnz_offdiag = -1;
   double flops = std::numeric_limits<double>::quiet_NaN();
   // Reciprocal condition estimate (1-norm) of the last fresh factorization.
   double rcond = std::numeric_limits<double>::quiet_NaN();
