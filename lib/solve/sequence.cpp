@@ -73,15 +73,9 @@ class Runner {
     const SparseMatrix& a0 = ms_[0];
     for (std::size_t i = 0; i < ms_.size(); ++i) {
       const auto& a = ms_[i];
-      if (!a.is_square())
-        throw_input("matrix " + std::to_string(i + 1) + " is not square (" +
-                    std::to_string(a.nrows) + " x " + std::to_string(a.ncols) + ")");
-      if (!a.has_values()) throw_usage("matrix " + std::to_string(i + 1) + " has no values");
+      check_solver_input(a, "matrix " + std::to_string(i + 1));
       if (a.is_complex() != a0.is_complex())
         throw_input("matrix " + std::to_string(i + 1) + " mixes real and complex in one sequence");
-      if (auto bad = first_nonfinite_entry(a); !bad.empty())
-        throw_input("matrix " + std::to_string(i + 1) + " has a non-finite value (" + bad +
-                    "): refused before factorization");
     }
     // Pattern changes are found with the rest of the input validation, before the timed loop.
     // So is each matrix's norm, which every backward error after a solve needs.
@@ -157,21 +151,6 @@ class Runner {
   }
 
  private:
-  // A square matrix with an empty row or column (an empty matrix among them) is structurally
-  // singular: said here, with the structural rank, before any backend sees it (some report only
-  // a status code for it, and hypre's AMG aborts the process).
-  static void require_no_empty_line(const SparseMatrix& a) {
-    if (!a.is_square() || a.ncols == 0) return;
-    bool empty = false;
-    for (index_t j = 0; j < a.ncols && !empty; ++j) empty = a.colptr[j] == a.colptr[j + 1];
-    if (!empty) {
-      std::vector<char> seen(static_cast<std::size_t>(a.nrows), 0);
-      for (index_t i : a.rowind) seen[static_cast<std::size_t>(i)] = 1;
-      empty = std::find(seen.begin(), seen.end(), 0) != seen.end();
-    }
-    if (empty) throw_singular(a, -1);
-  }
-
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
     Timer t;
@@ -185,48 +164,8 @@ class Runner {
   }
 
   // Backends whose own rcond is only min/max |diag| (UMFPACK, CHOLMOD) or absent (Eigen) get
-  // a 1-norm condition estimate from their factorization's solves (Hager's method with
-  // Higham's extra test vector, as LAPACK's xLACON): ||A^-1||_1 estimated, times ||A||_1.
-  void estimate_rcond(const SparseMatrix& a) {
-    if (a.is_complex() || !s_->wants_rcond_estimate()) return;
-    const index_t n = a.nrows;
-    const auto un = static_cast<std::size_t>(n);
-    const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
-    if (n == 0 || !(anorm > 0)) return;
-    auto norm1 = [](const std::vector<double>& v) {
-      double s = 0.0;
-      for (double e : v) s += std::abs(e);
-      return s;
-    };
-    std::vector<double> x(un, 1.0 / static_cast<double>(n));
-    double est = 0.0;
-    index_t last = -1;
-    for (int it = 0; it < 5; ++it) {
-      s_->solve(std::span<double>(x), 1, false);  // x = A^-1 x
-      const double e = norm1(x);
-      if (it > 0 && !(e > est)) break;
-      est = e;
-      for (auto& v : x) v = v >= 0 ? 1.0 : -1.0;
-      s_->solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
-      index_t j = 0;
-      for (index_t k = 1; k < n; ++k)
-        if (std::abs(x[k]) > std::abs(x[j])) j = k;
-      if (j == last) break;
-      last = j;
-      std::fill(x.begin(), x.end(), 0.0);
-      x[j] = 1.0;
-    }
-    // Higham's alternating vector guards against the cases the iteration misses.
-    for (index_t k = 0; k < n; ++k)
-      x[k] = (k % 2 ? -1.0 : 1.0) * (1.0 + static_cast<double>(k) / std::max<double>(1.0, n - 1));
-    s_->solve(std::span<double>(x), 1, false);
-    est = std::max(est, 2.0 * norm1(x) / (3.0 * static_cast<double>(n)));
-    if (!std::isfinite(est)) {
-      rcond_ = 0.0;
-      return;
-    }
-    rcond_ = est > 0 ? 1.0 / (anorm * est) : std::numeric_limits<double>::quiet_NaN();
-  }
+  // spax's 1-norm condition estimate from their factorization's solves.
+  void estimate_rcond(const SparseMatrix& a) { rcond_ = spax::estimate_rcond(*s_, a); }
 
   std::string cache_path(const std::string& kind, const SparseMatrix& a, bool with_values) const {
     std::string key = pattern_fingerprint(a).hex();
@@ -252,7 +191,7 @@ class Runner {
   }
 
   void analyze_cached(const SparseMatrix& a) {
-    require_no_empty_line(a);
+    check_no_empty_line(a);
     if (o_.cache_dir.empty()) {
       s_->analyze(a);
       return;
@@ -409,7 +348,7 @@ class Runner {
           res_.reanalysed.push_back(static_cast<index_t>(i));
         }
         Timer t;
-        Numeric u = update_numeric(i);
+        NumericUpdate u = update_numeric(i);
         res_.refactor_seconds.push_back(t.seconds());
         if (pending && finish_pending<T>(*pending, worker.get())) {
           // Matrix i-1 needed a fresh factorization: redo matrix i's refactor after it.
@@ -439,22 +378,15 @@ class Runner {
   // New values for matrix i (i > 0): analyze and factor when its pattern differs from the
   // previous matrix, else refactor, factoring afresh when the cheap indicators say the kept
   // pivots failed (a fallback, which the caller records).
-  struct Numeric {
-    bool fresh = false;      // the factorization is fresh
-    bool fell_back = false;  // a refactor replaced by a fresh factorization
-  };
-  Numeric update_numeric(std::size_t i) {
+  NumericUpdate update_numeric(std::size_t i) {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
-      require_no_empty_line(a);
+      check_no_empty_line(a);
       s_->analyze(a);
       s_->factor(a);
       return {true, false};
     }
-    s_->refactor(a);
-    if (!s_->refactor_suspect()) return {false, false};
-    s_->factor(a);
-    return {true, true};
+    return refactor_or_factor(*s_, a);
   }
 
   // Waits for the check of `p`; handles a failed check (fresh factor and solve again) and
@@ -465,7 +397,7 @@ class Runner {
     if (worker) worker->wait();
     // Iterative backends judge their own answer (the recomputed residual, a rebuilt setup).
     const bool refactored =
-        !p.fresh && !s_->stats().iterative && !(p.berr <= o_.refactor_backward_limit);
+        refactor_answer_rejected(*s_, p.fresh, p.berr, o_.refactor_backward_limit);
     if (refactored) {
       // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
       const SparseMatrix& a = ms_[p.i];
