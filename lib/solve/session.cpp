@@ -130,19 +130,29 @@ void SolverSession::do_analyze() {
   factored_ = false;
   analyzed_ = false;
   check_no_empty_line(a_);
+  st_.n = a_.nrows;
+  st_.nnz = a_.nnz();
+  if (a_.nrows == 0) {
+    // 0-by-0: nothing for a backend to do; the solution is empty, exactly (as run_sequence).
+    st_.ordering = "natural";
+    analyzed_ = true;
+    return;
+  }
   create(a_);
   Timer t;
   s_->analyze(a_);
   st_.analyze_seconds = t.seconds();
   st_.stats = s_->stats();
   st_.ordering = st_.stats.ordering;
-  st_.n = a_.nrows;
-  st_.nnz = a_.nnz();
   analyzed_ = true;
 }
 
 void SolverSession::do_factor(bool fallback) {
   factored_ = false;
+  if (a_.nrows == 0) {
+    factored_ = fresh_ = true;
+    return;
+  }
   Timer t;
   try {
     s_->factor(a_);
@@ -197,6 +207,7 @@ void SolverSession::refactor(SparseMatrix a) {
 
 void SolverSession::numeric_update() {
   ++st_.matrices;
+  if (a_.nrows == 0) return;
   factored_ = false;
   Timer t;
   const NumericUpdate u = refactor_or_factor(*s_, a_);
@@ -285,7 +296,7 @@ void SolverSession::safe_solve(std::span<T> b, index_t nrhs, bool transpose) {
   auto finish = [&](double be) {
     st_.backward_error = be;
     st_.solve_seconds = t.seconds();
-    st_.stats = s_->stats();  // iterative backends: this solve's iterations and residuals
+    if (s_) st_.stats = s_->stats();  // iterative backends: this solve's iterations, residuals
     st_.stats.rcond = rcond;
   };
   if (n == 0 || nrhs == 0) {

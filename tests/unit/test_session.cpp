@@ -373,6 +373,21 @@ TEST(SolverSession, EmptyColumnIsStructurallySingular) {
   EXPECT_FALSE(s.analyzed());
 }
 
+TEST(SolverSession, EmptyMatrixHasTheEmptySolution) {
+  for (const char* name : {"klu", "auto", "cg"}) {
+    SessionOptions o;
+    o.solver = name;
+    SolverSession s(o);
+    SparseMatrix empty;  // 0 x 0
+    s.factor(empty);
+    s.refactor_values(std::span<const double>());
+    std::vector<double> b;
+    s.solve(std::span<double>(b), 1, false);
+    EXPECT_EQ(s.stats().matrices, 2) << name;
+    EXPECT_EQ(s.stats().backward_error, 0.0) << name;
+  }
+}
+
 TEST(SolverSession, OptionsAreValidatedByTheRegistry) {
   SessionOptions o;
   o.solver = "gmres";
