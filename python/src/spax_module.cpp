@@ -535,6 +535,7 @@ PYBIND11_MODULE(spax, m) {
       "fingerprint",
       [](py::handle a, int threads) {
         Converted c = matrix_or_file(a, threads);
+        py::gil_scoped_release release;
         return spax::pattern_fingerprint(c.matrix).hex();
       },
       "A"_a, "threads"_a = 0,
