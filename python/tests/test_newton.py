@@ -149,3 +149,21 @@ def test_values_are_copied_not_kept(rng):
     b = rng.standard_normal(a.shape[0])
     x = s.solve(b)
     assert np.isfinite(x).all() and backward_error(a, x, b) < 1e-12
+
+
+def test_complex_newton_loop(rng):
+    a = spax.read(shared_file("real/young1c.mtx"))
+    s = spax.Solver("klu")
+    s.factor(a)
+    for k in range(1, 4):
+        m = a.copy()
+        m.data = m.data * (1.0 + 0.05j * k) + 0.01 * k
+        s.refactor_values(m.data)
+        b = rng.standard_normal(a.shape[0]) + 1j * rng.standard_normal(a.shape[0])
+        for transpose in (False, True):
+            x = s.solve(b, transpose=transpose)
+            ref = sla.spsolve(m.conj().T.tocsc() if transpose else m, b)
+            assert rel_diff(x, ref) < tolerance(m), (k, transpose)
+    assert s.stats["matrices"] == 4
+    with pytest.raises(spax.InputError, match="real values for a complex matrix"):
+        s.refactor_values(a.data.real.copy())
