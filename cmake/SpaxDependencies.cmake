@@ -43,8 +43,8 @@ spax_require_header(SPAX_EIGEN_INCLUDE_DIR Eigen/Sparse libeigen3-dev)
 spax_require_library(SPAX_LIB_openblas openblas libopenblas-dev)
 spax_require_library(SPAX_LIB_lapack lapack liblapack-dev)
 
-# Optional dependencies: each is a plugin's (lib/plugins/NAME), chosen by SPAX_WITH_NAME:
-# AUTO (default) builds the plugin when the dependency is found, ON makes a missing dependency a
+# Optional dependencies: each is a plugin's (lib/plugins/NAME) or the Python module's, chosen by
+# SPAX_WITH_NAME: AUTO (default) builds the piece when the dependency is found, ON makes a missing dependency a
 # configure error naming the package, OFF skips it. spax_optional_result records the outcome in
 # SPAX_HAS_NAME (0/1, for spax/config.hpp) and prints one line.
 function(spax_optional_option name help)
@@ -52,19 +52,24 @@ function(spax_optional_option name help)
   set_property(CACHE SPAX_WITH_${name} PROPERTY STRINGS AUTO ON OFF)
 endfunction()
 
+# An optional fourth argument names the piece in the messages (default: "NAME plugin").
 function(spax_optional_result name found what)
+  set(label "${name} plugin")
+  if(ARGC GREATER 3)
+    set(label "${ARGV3}")
+  endif()
   if(found AND NOT SPAX_WITH_${name} STREQUAL "OFF")
     set(SPAX_HAS_${name} 1 PARENT_SCOPE)
-    message(STATUS "spax: ${name} plugin: built")
+    message(STATUS "spax: ${label}: built")
   else()
     if(SPAX_WITH_${name} STREQUAL "ON")
       message(FATAL_ERROR "spax: SPAX_WITH_${name}=ON but ${what}")
     endif()
     set(SPAX_HAS_${name} 0 PARENT_SCOPE)
     if(SPAX_WITH_${name} STREQUAL "OFF")
-      message(STATUS "spax: ${name} plugin: off (SPAX_WITH_${name}=OFF)")
+      message(STATUS "spax: ${label}: off (SPAX_WITH_${name}=OFF)")
     else()
-      message(STATUS "spax: ${name} plugin: not built (${what})")
+      message(STATUS "spax: ${label}: not built (${what})")
     endif()
   endif()
 endfunction()
@@ -92,7 +97,32 @@ if(SPAX_HAS_HYPRE)
 endif()
 set(SPAX_HAS_MUMPS 0)
 set(SPAX_HAS_CUDA 0)
-set(SPAX_HAS_PYTHON 0)
+
+# The Python module (python/) from pybind11 (pybind11-dev) and the interpreter's headers
+# (python3-dev). It links libspax.so, so sanitizer builds leave it out: the interpreter is not
+# instrumented, and an instrumented extension needs the sanitizer runtime preloaded into it (the
+# C++ tests cover the library code the module calls). Point CMake at another interpreter with
+# -DPython3_EXECUTABLE=...; its numpy, scipy and pytest run the module's tests.
+spax_optional_option(PYTHON "Python module (pybind11)")
+set(_spax_python_found FALSE)
+set(_spax_python_why
+    "pybind11 or the Python headers not found: install the Debian packages pybind11-dev python3-dev")
+if(SPAX_WITH_PYTHON STREQUAL "OFF")
+  set(_spax_python_why "SPAX_WITH_PYTHON=OFF")
+else()
+  if(SPAX_SANITIZE OR SPAX_FUZZ)
+    set(_spax_python_why "left out of sanitizer builds: the interpreter is not instrumented")
+  else()
+    find_package(Python3 COMPONENTS Interpreter Development.Module QUIET)
+    if(Python3_FOUND)
+      find_package(pybind11 CONFIG QUIET)
+      if(pybind11_FOUND)
+        set(_spax_python_found TRUE)
+      endif()
+    endif()
+  endif()
+endif()
+spax_optional_result(PYTHON ${_spax_python_found} "${_spax_python_why}" "Python module")
 
 find_package(ZLIB)
 if(NOT ZLIB_FOUND)

@@ -6,6 +6,10 @@ set -euo pipefail
 SPAX_PACKAGES=(build-essential cmake ninja-build pkg-config
   libsuitesparse-dev libmetis-dev libsuperlu-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
   libopenblas-dev liblapack-dev zlib1g-dev libgtest-dev libhypre-dev)
+# The Python module (built when pybind11 and the Python headers are found) and what its tests
+# run on (numpy, scipy, pytest). The default build does not need them: pass them to
+# spax_install_missing where the module is wanted (test.sh does).
+SPAX_PYTHON_PACKAGES=(pybind11-dev python3-dev python3-pytest python3-numpy python3-scipy)
 
 spax_install_missing() {
   local wanted=("${SPAX_PACKAGES[@]}" "$@")

@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-# python3-scipy is a test-only cross-check of the LU fill figures.
-spax_install_missing python3-scipy python3-numpy chromium
+# python3-scipy is a test-only cross-check of the LU fill figures; the Python module's packages
+# build it and run its tests.
+spax_install_missing "${SPAX_PYTHON_PACKAGES[@]}" chromium
 
 JOBS=${JOBS:-$(nproc)}
 if [[ ${1:-} == --sanitize ]]; then
@@ -25,7 +26,11 @@ if [[ ${1:-} == --sanitize ]]; then
   export LSAN_OPTIONS=${LSAN_OPTIONS:-use_tls=0}
 else
   BUILD_DIR=${BUILD_DIR:-build-test}
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPAX_WERROR=ON
+  # The module is built for, and tested with, Debian's python3, whose numpy, scipy and pytest
+  # the packages above installed (another python3 first on PATH may lack them).
+  python=()
+  if [[ -x /usr/bin/python3 ]]; then python=(-DPython3_EXECUTABLE=/usr/bin/python3); fi
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPAX_WERROR=ON "${python[@]}"
 fi
 cmake --build "$BUILD_DIR" -j"$JOBS"
 cd "$BUILD_DIR"

@@ -2,7 +2,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "command.hpp"
 #include "spax/analyze_report.hpp"
@@ -25,17 +24,6 @@ struct AnalyzeCliOptions {
   std::string stamps;
   bool html = false;
 };
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 const Registration reg("analyze", [](CLI::App& app) {
   auto opts = std::make_shared<AnalyzeCliOptions>();
@@ -86,28 +74,13 @@ const Registration reg("analyze", [](CLI::App& app) {
   add_threads_option(*sub, opts->threads);
   sub->callback([opts] {
     AnalyzeOptions ao;
-    if (opts->orderings != "all") {
-      ao.orderings = split_list(opts->orderings);
-      if (ao.orderings.empty()) throw_usage("--orderings: empty list");
-    }
-    ao.superlu = ao.klu = false;
-    for (const auto& lib : split_list(opts->lu_fill)) {
-      if (lib == "superlu") {
-        ao.superlu = true;
-      } else if (lib == "klu") {
-        ao.klu = true;
-      } else if (lib != "none") {
-        throw_usage("--lu-fill: unknown library '" + lib + "' (superlu, klu or none)");
-      }
-    }
+    set_analyze_orderings(ao, opts->orderings, "--orderings");
+    set_analyze_lu_fill(ao, opts->lu_fill, "--lu-fill");
     ao.lu_timeout = opts->lu_timeout;
     ao.superlu_relax = opts->lu_relax;
     ao.threads = opts->threads;
     // The name becomes a directory under spax-out/ (and a title): one path component.
-    auto plain = [](const std::string& name) {
-      return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
-    };
-    if (!opts->name.empty() && !plain(opts->name))
+    if (!opts->name.empty() && !is_plain_name(opts->name))
       throw_usage("--name '" + opts->name +
                   "' is not a plain name (no '/', not '.' or '..'); give a directory with "
                   "--output-dir");
@@ -117,14 +90,10 @@ const Registration reg("analyze", [](CLI::App& app) {
     AnalyzeResult r = analyze_files(opts->files, ao);
     std::string dir =
         opts->output_dir.empty()
-            ? (std::filesystem::path("spax-out") / (plain(r.name) ? r.name : "matrix")).string()
+            ? (std::filesystem::path("spax-out") / (is_plain_name(r.name) ? r.name : "matrix"))
+                  .string()
             : opts->output_dir;
-    write_analyze_outputs(r, dir);
-    if (opts->html) {
-      const std::string page = analyze_html(r);
-      write_file_atomic((std::filesystem::path(dir) / "report.html").string(),
-                        [&](std::ostream& out) { out << page; });
-    }
+    write_analyze_outputs(r, dir, opts->html);
     if (opts->json) {
       std::cout << analyze_json(r, 2) << '\n';
     } else {

@@ -4,8 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "report/json_text.hpp"
-#include "spax/backend.hpp"
+#include "spax/solve_report.hpp"
 
 namespace spax::app {
 namespace {
@@ -15,83 +14,13 @@ struct SolversOptions {
   std::string name;
 };
 
-std::vector<std::string> capability_names(const BackendCapabilities& c) {
-  std::vector<std::string> out;
-  auto add = [&](bool on, const char* name) {
-    if (on) out.emplace_back(name);
-  };
-  add(c.real, "real");
-  add(c.complex, "complex");
-  add(c.transpose, "transpose");
-  add(c.keeps_pivots, "keeps-pivots");
-  add(c.symbolic_cache, "symbolic-cache");
-  add(c.numeric_cache, "numeric-cache");
-  add(c.memory_cap, "memory-cap");
-  add(c.spd_only, "spd-only");
-  add(c.in_process_only, "in-process-only");
-  add(c.multi_process, "multi-process");
-  add(c.gpu, "gpu");
-  add(c.needs_preconditioner, "preconditioned");
-  return out;
-}
-
-nlohmann::json options_json(const std::vector<BackendOption>& options) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& o : options)
-    a.push_back({{"key", o.key}, {"default", o.default_value}, {"help", o.help}});
-  return a;
-}
-
 void run_solvers(const SolversOptions& o) {
-  const auto backends = registered_backends();
-  const auto preconditioners = registered_preconditioners();
-  const auto missing = missing_backends();
-  if (!o.name.empty()) require_backend(o.name);  // an unknown name is a usage error
-  nlohmann::json j = {{"backends", nlohmann::json::array()},
-                      {"preconditioners", nlohmann::json::array()},
-                      {"plugins", nlohmann::json::array()}};
-  for (const auto& b : backends) {
-    if (!o.name.empty() && b.name != o.name) continue;
-    const std::string why = b.unavailable_reason ? b.unavailable_reason() : std::string();
-    j["backends"].push_back(
-        {{"name", b.name},
-         {"kind", to_string(b.kind)},
-         {"summary", b.summary},
-         {"available", why.empty()},
-         {"unavailable_reason", why.empty() ? nlohmann::json() : nlohmann::json(why)},
-         {"provider", b.provider},
-         {"capabilities", capability_names(b.caps)},
-         {"orderings", b.orderings},
-         {"options", options_json(b.options)},
-         {"preconditioners", b.preconditioners}});
-  }
-  for (const auto& m : missing) {
-    if (!o.name.empty() && m.name != o.name) continue;
-    j["backends"].push_back({{"name", m.name},
-                             {"kind", to_string(m.kind)},
-                             {"summary", m.summary},
-                             {"available", false},
-                             {"unavailable_reason", m.reason},
-                             {"provider", nullptr},
-                             {"capabilities", nlohmann::json::array()},
-                             {"orderings", nlohmann::json::array()},
-                             {"options", nlohmann::json::array()},
-                             {"preconditioners", nlohmann::json::array()}});
-  }
-  for (const auto& p : preconditioners)
-    j["preconditioners"].push_back({{"name", p.name},
-                                    {"summary", p.summary},
-                                    {"provider", p.provider},
-                                    {"options", options_json(p.options)}});
-  for (const auto& p : plugin_records())
-    j["plugins"].push_back({{"path", p.path},
-                            {"status", p.status},
-                            {"message", p.message},
-                            {"registered", p.registered}});
+  const std::string text = solvers_json(o.name, 2);
   if (o.json) {
-    std::cout << json_text(j, 2) << '\n';
+    std::cout << text << '\n';
     return;
   }
+  const nlohmann::json j = nlohmann::json::parse(text);
   for (const auto& b : j["backends"]) {
     std::cout << b["name"].get<std::string>() << "  (" << b["kind"].get<std::string>() << ", "
               << (b["available"].get<bool>()

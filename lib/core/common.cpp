@@ -22,6 +22,13 @@ Error::Error(ErrorKind kind, const std::string& message, std::string file, index
       file_(std::move(file)),
       line_(line) {}
 
+SingularError::SingularError(const std::string& message, bool structural, index_t column,
+                             index_t structural_rank)
+    : Error(ErrorKind::numerical, message),
+      structural_(structural),
+      column_(column),
+      structural_rank_(structural_rank) {}
+
 void throw_usage(const std::string& message) {
   throw Error(ErrorKind::usage, message);
 }

@@ -553,7 +553,8 @@ std::string analyze_summary(const AnalyzeResult& r) {
   return o.str();
 }
 
-std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir) {
+std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir,
+                                               bool html) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -593,6 +594,11 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
     npy("perm_" + o.ordering + ".npy", o.perm);
     csv("level_set_widths_" + o.ordering + ".csv", o.level_widths);
     npy("etree_parent_" + o.ordering + ".npy", o.parent);
+  }
+  if (html) {
+    const std::string page = analyze_html(r);
+    write_file_atomic(path("report.html"), [&](std::ostream& out) { out << page; });
+    written.push_back(path("report.html"));
   }
   return written;
 }

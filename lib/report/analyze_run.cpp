@@ -1,6 +1,8 @@
 // `spax analyze`: runs every analysis on the first file and the pattern stability over all.
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <sstream>
 
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
@@ -20,27 +22,31 @@ std::string stem_of(const std::string& path) {
   return name;
 }
 
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
 }  // namespace
 
-AnalyzeResult analyze_files(const std::vector<std::string>& files, const AnalyzeOptions& options) {
-  if (files.empty()) throw_usage("analyze needs at least one matrix file");
-  for (const auto& o : options.orderings)
-    if (!is_ordering_name(o))
-      throw_usage("unknown ordering '" + o + "' (known: " + ordering_names_joined() + ")");
-  Timer total;
-  AnalyzeResult r;
-  const int threads = resolve_threads(options.threads);
-  r.input_path = files[0];
-  r.sample_paths = files;
-  r.name = options.name.empty() ? stem_of(files[0]) : options.name;
-  r.lu_requested = options.superlu || options.klu;
+namespace {
 
-  ReadOptions ro;
-  ro.threads = threads;
+// Everything after reading the first matrix; `more_samples` feeds the pattern-stability
+// accumulator with the matrices after the first (none: no pattern_stability section).
+AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, AnalyzeResult r,
+                             const AnalyzeOptions& options, Timer& total, double read_seconds,
+                             std::size_t n_samples,
+                             const std::function<void(PatternStabilityAccumulator&)>& more) {
+  const int threads = resolve_threads(options.threads);
+  r.lu_requested = options.superlu || options.klu;
+  r.timings.emplace_back("read", read_seconds);
   Timer t;
-  MatrixFile mf = read_matrix_market(files[0], ro);
-  r.timings.emplace_back("read", t.seconds());
-  const SparseMatrix& a = mf.matrix;
   r.pattern = pattern_of(a);
   r.square = a.is_square();
   r.n = a.ncols;
@@ -65,7 +71,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   r.timings.emplace_back("lu_fill_start", t.seconds());
 
   t.reset();
-  r.matrix = analyze_structure(a, mf.stats.duplicates_summed);
+  r.matrix = analyze_structure(a, duplicates_summed);
   r.timings.emplace_back("structure", t.seconds());
   if (job) poll_lu_fill(*job);
 
@@ -134,11 +140,11 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     r.timings.emplace_back("measure", t.seconds());
   }
 
-  if (files.size() >= 2) {
+  if (n_samples >= 2) {
     t.reset();
     PatternStabilityAccumulator acc;
     acc.add(a);
-    for (std::size_t k = 1; k < files.size(); ++k) acc.add(read_matrix_market(files[k], ro).matrix);
+    more(acc);
     r.stability = acc.result();
     r.timings.emplace_back("pattern_stability", t.seconds());
   }
@@ -149,12 +155,85 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     // The matrix is compared with the assembly when their sizes agree (an input error if not).
     ScatterResult sr = analyze_scatter(read_stamps(options.stamps), so, &a);
     sr.source = options.stamps;
-    sr.matrix_path = files[0];
+    sr.matrix_path = r.input_path;
     r.scatter = std::move(sr);
     r.timings.emplace_back("scatter", t.seconds());
   }
   r.timings.emplace_back("total", total.seconds());
   return r;
+}
+
+void check_orderings(const AnalyzeOptions& options) {
+  for (const auto& o : options.orderings)
+    if (!is_ordering_name(o))
+      throw_usage("unknown ordering '" + o + "' (known: " + ordering_names_joined() + ")");
+}
+
+}  // namespace
+
+AnalyzeResult analyze_files(const std::vector<std::string>& files, const AnalyzeOptions& options) {
+  if (files.empty()) throw_usage("analyze needs at least one matrix file");
+  check_orderings(options);
+  Timer total;
+  AnalyzeResult r;
+  r.input_path = files[0];
+  r.sample_paths = files;
+  r.name = options.name.empty() ? stem_of(files[0]) : options.name;
+  ReadOptions ro;
+  ro.threads = resolve_threads(options.threads);
+  Timer t;
+  MatrixFile mf = read_matrix_market(files[0], ro);
+  const double read_seconds = t.seconds();
+  return analyze_loaded(mf.matrix, mf.stats.duplicates_summed, std::move(r), options, total,
+                        read_seconds, files.size(), [&](PatternStabilityAccumulator& acc) {
+                          for (std::size_t k = 1; k < files.size(); ++k)
+                            acc.add(read_matrix_market(files[k], ro).matrix);
+                        });
+}
+
+AnalyzeResult analyze_matrix(const SparseMatrix& a, const AnalyzeOptions& options,
+                             const std::vector<SparseMatrix>& samples, const std::string& input,
+                             index_t duplicates_summed) {
+  check_orderings(options);
+  Timer total;
+  AnalyzeResult r;
+  r.input_path = input;
+  r.sample_paths.push_back(input);
+  for (std::size_t k = 0; k < samples.size(); ++k)
+    r.sample_paths.push_back(input + " sample " + std::to_string(k + 1));
+  r.name = options.name.empty() ? "matrix" : options.name;
+  return analyze_loaded(a, duplicates_summed, std::move(r), options, total, 0.0, samples.size() + 1,
+                        [&](PatternStabilityAccumulator& acc) {
+                          for (const auto& m : samples) acc.add(m);
+                        });
+}
+
+void set_analyze_orderings(AnalyzeOptions& options, const std::string& list,
+                           const std::string& flag) {
+  if (list == "all") {
+    options.orderings = ordering_names();
+    return;
+  }
+  options.orderings = split_list(list);
+  if (options.orderings.empty()) throw_usage(flag + ": empty list");
+}
+
+void set_analyze_lu_fill(AnalyzeOptions& options, const std::string& list,
+                         const std::string& flag) {
+  options.superlu = options.klu = false;
+  for (const auto& lib : split_list(list)) {
+    if (lib == "superlu") {
+      options.superlu = true;
+    } else if (lib == "klu") {
+      options.klu = true;
+    } else if (lib != "none") {
+      throw_usage(flag + ": unknown library '" + lib + "' (superlu, klu or none)");
+    }
+  }
+}
+
+bool is_plain_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
 }  // namespace spax

@@ -1,5 +1,5 @@
-// How accurate an answer is: the backward error of a solution, matrix norms, and a 1-norm
-// condition estimate from a factorization's solves.
+// How accurate an answer is: the backward error of a solution and matrix norms (spax's
+// condition estimate is with the sequence rules, session.cpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -100,45 +100,6 @@ double matrix_norm_inf(const SparseMatrix& a, bool transpose) {
   double m = 0.0;
   for (double s : sums) m = std::max(m, s);
   return m;
-}
-
-double estimate_rcond(Solver& s, const SparseMatrix& a) {
-  // Hager's method with Higham's extra test vector, as LAPACK's xLACON: ||A^-1||_1 estimated from
-  // solves with A and A^T, times ||A||_1.
-  const index_t n = a.nrows;
-  const auto un = static_cast<std::size_t>(n);
-  const double anorm = matrix_norm_inf(a, true);  // max column sum = ||A||_1
-  if (a.is_complex() || n == 0 || !(anorm > 0)) return std::numeric_limits<double>::quiet_NaN();
-  auto norm1 = [](const std::vector<double>& v) {
-    double t = 0.0;
-    for (double e : v) t += std::abs(e);
-    return t;
-  };
-  std::vector<double> x(un, 1.0 / static_cast<double>(n));
-  double est = 0.0;
-  index_t last = -1;
-  for (int it = 0; it < 5; ++it) {
-    s.solve(std::span<double>(x), 1, false);  // x = A^-1 x
-    const double e = norm1(x);
-    if (it > 0 && !(e > est)) break;
-    est = e;
-    for (auto& v : x) v = v >= 0 ? 1.0 : -1.0;
-    s.solve(std::span<double>(x), 1, true);  // z = A^-T sign(y)
-    index_t j = 0;
-    for (index_t k = 1; k < n; ++k)
-      if (std::abs(x[k]) > std::abs(x[j])) j = k;
-    if (j == last) break;
-    last = j;
-    std::fill(x.begin(), x.end(), 0.0);
-    x[j] = 1.0;
-  }
-  // Higham's alternating vector guards against the cases the iteration misses.
-  for (index_t k = 0; k < n; ++k)
-    x[k] = (k % 2 ? -1.0 : 1.0) * (1.0 + static_cast<double>(k) / std::max<double>(1.0, n - 1));
-  s.solve(std::span<double>(x), 1, false);
-  est = std::max(est, 2.0 * norm1(x) / (3.0 * static_cast<double>(n)));
-  if (!std::isfinite(est)) return 0.0;
-  return est > 0 ? 1.0 / (anorm * est) : std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace spax

@@ -163,7 +163,7 @@ class Runner {
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
     if (res_.patterns.empty()) begin_pattern(0);
-    solve_detail::require_no_empty_line(a0);
+    check_no_empty_line(a0);
     Timer t;
     cache_->analyze(*s_, a0);
     cap_->check_estimate(*s_);
@@ -171,7 +171,7 @@ class Runner {
     t.reset();
     cache_->factor(*s_, a0);
     res_.factor_seconds = t.seconds();
-    if (!a0.is_complex() && s_->wants_rcond_estimate()) rcond_ = estimate_rcond(*s_, a0);
+    if (double r = estimate_rcond(*s_, a0); !std::isnan(r)) rcond_ = r;
   }
 
   // The checks that follow each solve (backward error, forward error) run on a worker thread
@@ -228,7 +228,7 @@ class Runner {
             begin_pattern(i);
           }
           Timer t;
-          Numeric u = update_numeric(i);
+          NumericUpdate u = update_numeric(i);
           res_.refactor_seconds.push_back(t.seconds());
           if (pending && finish_pending<T>(*pending, worker.get())) {
             // Matrix i-1 needed a fresh factorization: redo matrix i's refactor after it.
@@ -268,24 +268,17 @@ class Runner {
   // New values for matrix i (i > 0): analyze and factor when its pattern differs from the
   // previous matrix, else refactor, factoring afresh when the cheap indicators say the kept
   // pivots failed (a fallback, which the caller records).
-  struct Numeric {
-    bool fresh = false;      // the factorization is fresh
-    bool fell_back = false;  // a refactor replaced by a fresh factorization
-  };
-  Numeric update_numeric(std::size_t i) {
+  NumericUpdate update_numeric(std::size_t i) {
     const SparseMatrix& a = ms_[i];
     if (!same_as_previous_[i]) {
-      solve_detail::require_no_empty_line(a);
+      check_no_empty_line(a);
       s_->analyze(a);
       s_->factor(a);
-      if (!a.is_complex() && s_->wants_rcond_estimate()) rcond_ = estimate_rcond(*s_, a);
+      if (double r = estimate_rcond(*s_, a); !std::isnan(r)) rcond_ = r;
       check_condition();
       return {true, false};
     }
-    s_->refactor(a);
-    if (!s_->refactor_suspect()) return {false, false};
-    s_->factor(a);
-    return {true, true};
+    return refactor_or_factor(*s_, a);
   }
 
   // Waits for the check of `p`; handles a failed check (fresh factor and solve again) and
@@ -296,7 +289,7 @@ class Runner {
     if (worker) worker->wait();
     // Iterative backends judge their own answer (the recomputed residual, a rebuilt setup).
     const bool refactored =
-        !p.fresh && !s_->stats().iterative && !(p.berr <= o_.refactor_backward_limit);
+        refactor_answer_rejected(*s_, p.fresh, p.berr, o_.refactor_backward_limit);
     if (refactored) {
       // The kept pivots gave a poor answer: factor with fresh pivoting and solve again.
       const SparseMatrix& a = ms_[p.i];

@@ -9,40 +9,19 @@ namespace spax::solve_detail {
 void validate_sequence_input(const std::vector<SparseMatrix>& ms,
                              const std::vector<RightHandSide>& rhs, const SequenceOptions& o) {
   if (ms.empty()) throw_usage("no matrix to solve");
-  auto label = [&](std::size_t i) {
-    return i < o.names.size() ? o.names[i] : "matrix " + std::to_string(i + 1);
-  };
-  auto refuse = [&](std::size_t i, const std::string& what) {
-    if (i < o.names.size()) throw_input("matrix " + what, o.names[i]);
-    throw_input(label(i) + " " + what);
-  };
   const SparseMatrix& a0 = ms[0];
   for (std::size_t i = 0; i < ms.size(); ++i) {
-    const auto& a = ms[i];
-    if (!a.is_square())
-      refuse(i,
-             "is not square (" + std::to_string(a.nrows) + " x " + std::to_string(a.ncols) + ")");
-    if (!a.has_values()) throw_usage(label(i) + " has no values (synthesize them first)");
-    if (a.is_complex() != a0.is_complex()) refuse(i, "mixes real and complex in one sequence");
-    if (auto bad = first_nonfinite_entry(a); !bad.empty())
-      refuse(i, "has a non-finite value (" + bad + "): refused before factorization");
+    const bool named = i < o.names.size();
+    const std::string what = named ? "matrix" : "matrix " + std::to_string(i + 1);
+    const std::string file = named ? o.names[i] : std::string();
+    check_solver_input(ms[i], what, file);
+    if (ms[i].is_complex() != a0.is_complex())
+      throw_input(what + " mixes real and complex in one sequence", file);
   }
   if (!rhs.empty() && rhs.size() != 1 && rhs.size() != ms.size())
     throw_usage("give one right-hand side, or one per matrix (" + std::to_string(ms.size()) + ")");
   if (o.max_condition < 0 || std::isnan(o.max_condition))
     throw_usage("the condition limit must be positive (0: none)");
-}
-
-void require_no_empty_line(const SparseMatrix& a) {
-  if (!a.is_square() || a.ncols == 0) return;
-  bool empty = false;
-  for (index_t j = 0; j < a.ncols && !empty; ++j) empty = a.colptr[j] == a.colptr[j + 1];
-  if (!empty) {
-    std::vector<char> seen(static_cast<std::size_t>(a.nrows), 0);
-    for (index_t i : a.rowind) seen[static_cast<std::size_t>(i)] = 1;
-    empty = std::find(seen.begin(), seen.end(), 0) != seen.end();
-  }
-  if (empty) throw_singular(a, -1);
 }
 
 void check_condition_limit(double rcond, double limit) {

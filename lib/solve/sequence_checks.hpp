@@ -1,6 +1,7 @@
-// Internal: the sequence runner's checks and verdicts that need no solver state: input
-// validation, the empty-line test for structural singularity, the condition limit, the accuracy
-// warnings, and the record of a failed iterative solve.
+// Internal: the sequence runner's checks and verdicts that need no solver state (beside the
+// public per-matrix rules of spax/solve.hpp: check_solver_input, check_no_empty_line,
+// refactor_or_factor, refactor_answer_rejected): input validation of the whole sequence, the
+// condition limit, the accuracy warnings, and the record of a failed iterative solve.
 #pragma once
 
 #include <optional>
@@ -15,10 +16,6 @@ namespace spax::solve_detail {
 // limit: input and usage errors naming the matrix (options.names) before any work.
 void validate_sequence_input(const std::vector<SparseMatrix>& ms,
                              const std::vector<RightHandSide>& rhs, const SequenceOptions& o);
-// A square matrix with an empty row or column (an empty matrix among them) is structurally
-// singular: said with the structural rank before any backend sees it (some report only a status
-// code for it, and hypre's AMG aborts the process).
-void require_no_empty_line(const SparseMatrix& a);
 // A numerical error when the condition estimate 1 / rcond passes `limit` (> 0; 0: no limit).
 void check_condition_limit(double rcond, double limit);
 // The warnings about answers that may be inaccurate: a forward-error bound above `limit`, or, for

@@ -69,12 +69,15 @@ void throw_singular(const SparseMatrix& a, index_t column) {
   index_t unmatched = -1;
   index_t rank = structural_rank(a, &unmatched);
   if (rank < a.ncols)
-    throw_numerical("matrix is structurally singular: structural rank " + std::to_string(rank) +
-                    " of " + std::to_string(a.ncols) + " (maximum transversal), column " +
-                    std::to_string(unmatched + 1) + " has no matching row");
-  throw_numerical("matrix is numerically singular: zero pivot" +
-                  (column >= 0 ? " at column " + std::to_string(column + 1) : std::string()) +
-                  " (structurally nonsingular)");
+    throw SingularError("matrix is structurally singular: structural rank " + std::to_string(rank) +
+                            " of " + std::to_string(a.ncols) + " (maximum transversal), column " +
+                            std::to_string(unmatched + 1) + " has no matching row",
+                        true, unmatched, rank);
+  throw SingularError(
+      "matrix is numerically singular: zero pivot" +
+          (column >= 0 ? " at column " + std::to_string(column + 1) : std::string()) +
+          " (structurally nonsingular)",
+      false, column, rank);
 }
 
 // --- cache files -------------------------------------------------------------------------------

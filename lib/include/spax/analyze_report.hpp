@@ -64,6 +64,23 @@ struct SPAX_API AnalyzeResult {
 // Reads the files (the first is analysed; all feed pattern_stability) and runs the analysis.
 SPAX_API AnalyzeResult analyze_files(const std::vector<std::string>& files,
                                      const AnalyzeOptions& options);
+// The same on a matrix in memory (the Python module's analyze): `samples`, the matrices after
+// it, feed pattern_stability with it; `input` is what the document's "input" says, and
+// `duplicates_summed` what the matrix's construction merged. The name defaults to "matrix"; the
+// "read" timing is 0.
+SPAX_API AnalyzeResult analyze_matrix(const SparseMatrix& a, const AnalyzeOptions& options,
+                                      const std::vector<SparseMatrix>& samples = {},
+                                      const std::string& input = {}, index_t duplicates_summed = 0);
+
+// The command line's spelling of the options, shared by `spax analyze` and the Python module so
+// that the two accept the same values: orderings "all" or a comma-separated list (checked by the
+// analysis), LU fill "superlu", "klu", "superlu,klu" or "none". Usage errors name `flag`.
+SPAX_API void set_analyze_orderings(AnalyzeOptions& options, const std::string& list,
+                                    const std::string& flag);
+SPAX_API void set_analyze_lu_fill(AnalyzeOptions& options, const std::string& list,
+                                  const std::string& flag);
+// A report name becomes a directory under spax-out/: one path component, not "." or "..".
+SPAX_API bool is_plain_name(const std::string& name);
 
 // The keys of parallelism_analysis.json, the summary text and the output files.
 // parallelism_analysis.json as text (indented by `indent` spaces).
@@ -74,8 +91,9 @@ SPAX_API std::string analyze_summary(const AnalyzeResult& r);
 // etree_parent_NAME.npy into `dir` (created when missing), each file atomically, and the SVG
 // pictures (spy_natural.svg, spy_NAME.svg, level_widths.svg, supernodes.svg, orderings.svg and,
 // with stamps, fan_in.svg). Returns the paths written.
+// With `html`, also report.html (analyze_html).
 SPAX_API std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r,
-                                                        const std::string& dir);
+                                                        const std::string& dir, bool html = false);
 // The whole analysis as one self-contained HTML page (summary, tables, inline pictures).
 SPAX_API std::string analyze_html(const AnalyzeResult& r);
 

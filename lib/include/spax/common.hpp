@@ -35,6 +35,24 @@ class SPAX_API Error : public std::runtime_error {
   index_t line_;
 };
 
+// The numerical error of a singular matrix, with what the library found (so callers need not
+// parse the message): whether the singularity is structural (maximum transversal: no matching
+// row for `column`) or numerical (a zero pivot at `column`), the column (0-based, -1 unknown)
+// and the structural rank. Thrown by throw_singular (spax/solve.hpp).
+class SPAX_API SingularError : public Error {
+ public:
+  SingularError(const std::string& message, bool structural, index_t column,
+                index_t structural_rank);
+  bool structural() const noexcept { return structural_; }
+  index_t column() const noexcept { return column_; }
+  index_t structural_rank() const noexcept { return structural_rank_; }
+
+ private:
+  bool structural_;
+  index_t column_;
+  index_t structural_rank_;
+};
+
 [[noreturn]] SPAX_API void throw_usage(const std::string& message);
 [[noreturn]] SPAX_API void throw_input(const std::string& message, const std::string& file = {},
                                        index_t line = 0);

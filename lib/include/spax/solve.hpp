@@ -150,14 +150,10 @@ SPAX_API double backward_error(const SparseMatrix& a, std::span<const complex_t>
                                double anorm = -1.0);
 // ||op(A)||_inf: the largest row sum of |A| (column sum when transpose).
 SPAX_API double matrix_norm_inf(const SparseMatrix& a, bool transpose = false);
-// A 1-norm reciprocal condition estimate of A from the solver's factorization of it (Hager's
-// method with Higham's test vector, as LAPACK's xLACON: a few solves with A and A^T): for the
-// backends whose own rcond is no condition estimate (Solver::wants_rcond_estimate). Real only;
-// NaN for complex or empty matrices.
-SPAX_API double estimate_rcond(Solver& s, const SparseMatrix& a);
 
-// Throws a numerical error for a singular matrix, naming the column and whether the singularity
-// is structural (maximum transversal, BTF) or numerical (`column` from the backend, -1 unknown).
+// Throws a SingularError (spax/common.hpp) for a singular matrix, naming the column and whether
+// the singularity is structural (maximum transversal, BTF: the first unmatched column) or
+// numerical (`column` from the backend, -1 unknown).
 [[noreturn]] SPAX_API void throw_singular(const SparseMatrix& a, index_t column);
 // Structural rank by maximum transversal; `unmatched_column` receives the first column without a
 // match (-1 when full rank).
@@ -274,6 +270,129 @@ SPAX_API SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
 SPAX_API SequenceResult run_sequence(const std::vector<SparseMatrix>& matrices,
                                      const std::vector<RightHandSide>& rhs,
                                      const SequenceOptions& options, Solver& solver);
+
+// --- One matrix at a time: the rules of a sequence -------------------------------------------
+// run_sequence and SolverSession apply the same rules through these functions.
+
+// What a solver needs of a matrix before any numeric work: square (an input error), values (a
+// usage error) and finite values (an input error naming the entry). `what` names the matrix in
+// the message ("matrix 3").
+// With `file`, the input errors name it (FILE: what ...).
+SPAX_API void check_solver_input(const SparseMatrix& a, const std::string& what,
+                                 const std::string& file = {});
+// A square matrix with an empty row or column (an empty matrix among them) is structurally
+// singular: throws the SingularError here, before any backend sees it (some report only a status
+// code for it, and hypre's AMG aborts the process).
+SPAX_API void check_no_empty_line(const SparseMatrix& a);
+
+// New values on the analysed pattern: s.refactor(a), then a fresh s.factor(a) when the
+// backend's cheap indicators (pivot growth, rcond, a zero pivot) say the kept pivots failed.
+struct SPAX_API NumericUpdate {
+  bool fresh = false;      // the factorization is fresh (pivots chosen for these values)
+  bool fell_back = false;  // a refactor replaced by a fresh factorization
+};
+SPAX_API NumericUpdate refactor_or_factor(Solver& s, const SparseMatrix& a);
+// Whether an answer must be computed again after a fresh factorization: it came from kept pivots
+// (`fresh` false) of a direct backend (iterative ones judge their own answers) and its backward
+// error is above `limit` (or NaN).
+SPAX_API bool refactor_answer_rejected(const Solver& s, bool fresh, double backward_error,
+                                       double limit);
+// spax's reciprocal 1-norm condition estimate from the factorization's solves (Hager's method
+// with Higham's extra vector, as LAPACK's xLACON), for backends whose own rcond is no estimate
+// (wants_rcond_estimate: UMFPACK, CHOLMOD, Eigen); NaN when not applicable (complex, or the
+// backend's own is one).
+SPAX_API double estimate_rcond(Solver& s, const SparseMatrix& a);
+
+// A solver across a Newton loop, driven one call at a time (the Python module's Solver), with
+// run_sequence's rules: each matrix checked (check_solver_input, check_no_empty_line); a pattern
+// change analysed again (recorded in `reanalysed`); a refactor whose cheap indicators fail
+// factored afresh; and, with `safe`, a solve on kept pivots whose backward error is above
+// `refactor_backward_limit` solved again after a fresh factorization. Both fallbacks are
+// recorded in `refactor_fallbacks` by matrix index (the first factored matrix is 0, each later
+// factor or refactor the next), as run_sequence records them. The session owns its matrix: its
+// pattern is kept across refactors, so new values alone (refactor_values) need no pattern.
+// Not thread-safe: one thread at a time per session (sessions are independent).
+struct SPAX_API SessionOptions {
+  std::string solver = "klu";  // a registered backend, METHOD+PRECOND, or "auto" (chosen at
+                               // the first analysis)
+  SolverOptions solver_options;
+  bool safe = true;
+  double refactor_backward_limit = 1e-10;
+};
+
+struct SPAX_API SessionStats {
+  std::string solver;          // resolved ("auto" becomes the backend chosen)
+  std::string chosen_because;  // auto only
+  std::string ordering;
+  index_t n = 0;
+  index_t nnz = 0;
+  SolverStats stats;     // the backend's after the last numeric step (rcond: last fresh factor's)
+  index_t matrices = 0;  // matrices factored or refactored so far
+  index_t solves = 0;
+  double analyze_seconds = 0.0;   // the last analysis
+  double factor_seconds = 0.0;    // the last fresh factorization (fallbacks included)
+  double refactor_seconds = 0.0;  // the last refactor (with its fallback, if any)
+  double solve_seconds = 0.0;     // the last solve (with its fallback, if any)
+  // The last solve's backward error (worst over its right-hand sides); NaN when not checked
+  // (safe off) or none yet.
+  double backward_error = std::numeric_limits<double>::quiet_NaN();
+  std::vector<index_t> refactor_fallbacks;
+  std::vector<index_t> reanalysed;
+};
+
+class SPAX_API SolverSession {
+ public:
+  // Creates the backend (usage errors for an unknown name, ordering or option), unless "auto".
+  explicit SolverSession(SessionOptions options);
+  ~SolverSession();
+  SolverSession(const SolverSession&) = delete;
+  SolverSession& operator=(const SolverSession&) = delete;
+
+  // Takes the matrix, checks it and analyses its pattern; drops any factorization.
+  void analyze(SparseMatrix a);
+  // A fresh factorization; analyses first when there is no analysis or the pattern differs.
+  void factor(SparseMatrix a);
+  // New values: on the analysed pattern a refactor (refactor_or_factor), on another pattern (or a
+  // change between real and complex) a fresh analysis and factorization; before any
+  // factorization, a factor.
+  void refactor(SparseMatrix a);
+  // New values on the kept pattern, nnz of them in its storage order (checked: length, kind,
+  // finite); then as refactor.
+  void refactor_values(std::span<const double> values);
+  void refactor_values(std::span<const complex_t> values);
+  // Solves op(A) X = B in place (B: n x nrhs, column-major; op(A) = A^T, A^H for complex). B must
+  // be finite. A complex B with a real factorization is solved as its real and imaginary parts;
+  // a real B needs a real factorization (usage error otherwise).
+  void solve(std::span<double> b, index_t nrhs, bool transpose);
+  void solve(std::span<complex_t> b, index_t nrhs, bool transpose);
+
+  bool analyzed() const noexcept { return analyzed_; }
+  bool factored() const noexcept { return factored_; }
+  const SparseMatrix& matrix() const noexcept { return a_; }
+  const SessionStats& stats() const noexcept { return st_; }
+  const SessionOptions& options() const noexcept { return o_; }
+
+ private:
+  void create(const SparseMatrix& a);
+  void do_analyze();
+  void do_factor(bool fallback);
+  void numeric_update();
+  void check_ready(std::size_t size, index_t nrhs, bool complex_rhs) const;
+  template <class T>
+  void check_rhs(std::span<const T> b) const;
+  template <class T>
+  void safe_solve(std::span<T> b, index_t nrhs, bool transpose);
+  template <class T>
+  void take_values(std::span<const T> values);
+
+  SessionOptions o_;
+  std::unique_ptr<Solver> s_;
+  SparseMatrix a_;
+  bool analyzed_ = false;
+  bool factored_ = false;
+  bool fresh_ = false;  // the factorization's pivots were chosen for the current values
+  SessionStats st_;
+};
 
 // The cache file format: magic "SPAXCACH", format version, payload size, payload, checksum
 // (hash64_words seeded with the file's name: a file copied under another matrix's name is

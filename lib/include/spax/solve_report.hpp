@@ -1,6 +1,7 @@
 // The report of a solve: the verdict on a SequenceResult (passed, or which failure with which
-// exit code), and the one JSON document and the text summary `spax solve` prints, built here so
-// that the command line, the Python module and library users print the same thing.
+// exit code), and the one JSON document and the text summary `spax solve` prints; the registry's
+// document (`spax solvers --json`) and a SolverSession's statistics. Built here so that the
+// command line, the Python module and library users print the same thing.
 #pragma once
 
 #include <string>
@@ -43,5 +44,19 @@ SPAX_API std::string solve_error_json(const SolveVerdict& v);
 // The text summary (warnings are not in it: the caller prints them on stderr).
 SPAX_API std::string solve_report_text(const SequenceResult& r, const SequenceOptions& o,
                                        const SolveReportContext& c);
+
+// Every backend this build knows, usable here or not (backends, with capabilities, orderings and
+// option keys; the preconditioners; the plugins found): the document of `spax solvers --json`.
+// `only`: that backend alone (an unknown name is a usage error).
+SPAX_API std::string solvers_json(const std::string& only = {}, int indent = 2);
+
+// A session's statistics. The keys `spax solve --json` also has mean the same (solver, ordering,
+// chosen_because, n, nnz, matrices, nnz_L, nnz_U, flops, rcond, pivot_growth,
+// factor_bytes_estimate, refactor_fallbacks, reanalysed, timings.analyze, timings.factor), except
+// that the per-matrix lists of the command line (backward_error, timings.refactor,
+// timings.solve, iterative.*) hold the last matrix's value here: a session lives across an
+// unbounded loop. Added: solves, safe, refactor_backward_limit. Numbers that are not available
+// are null.
+SPAX_API std::string session_json(const SolverSession& session, int indent = -1);
 
 }  // namespace spax

@@ -63,6 +63,43 @@ struct SPAX_API TripletMatrix {
 // entries that were merged into another (k copies of one position count k-1).
 SPAX_API SparseMatrix to_csc(const TripletMatrix& t, index_t* duplicates = nullptr);
 
+// Matrices as other libraries hold them (scipy.sparse, Eigen, a simulator's own arrays), 0-based,
+// with 64- or 32-bit indices; `values` holds the real (and integer) values, `zvalues` the complex
+// ones, neither for a pattern (`field` says which, and must agree with them). Checked before
+// anything large is allocated: an input error names a dimension that is negative or above
+// 2^31 - 1, arrays of the wrong length, a pointer that decreases or leaves [0, nnz], an index out
+// of range. Indices may be unsorted and repeated: repeats are summed and counted in *duplicates.
+//
+// Compressed: `ptr` holds ncols + 1 pointers into `ind`, the row indices (by_rows: nrows + 1
+// pointers and the column indices, CSR); ind and the values may be longer than ptr's last entry
+// (the rest is ignored). Compressed by columns with sorted, unrepeated indices (scipy's canonical
+// CSC), the arrays are copied (widened from 32 bits) in one pass; otherwise assembled once.
+SPAX_API SparseMatrix matrix_from_compressed(index_t nrows, index_t ncols, bool by_rows,
+                                             std::span<const std::int64_t> ptr,
+                                             std::span<const std::int64_t> ind,
+                                             std::span<const double> values,
+                                             std::span<const complex_t> zvalues, Field field,
+                                             index_t* duplicates = nullptr);
+SPAX_API SparseMatrix matrix_from_compressed(index_t nrows, index_t ncols, bool by_rows,
+                                             std::span<const std::int32_t> ptr,
+                                             std::span<const std::int32_t> ind,
+                                             std::span<const double> values,
+                                             std::span<const complex_t> zvalues, Field field,
+                                             index_t* duplicates = nullptr);
+// Coordinates (COO): entry k at (rows[k], cols[k]).
+SPAX_API SparseMatrix matrix_from_coordinates(index_t nrows, index_t ncols,
+                                              std::span<const std::int64_t> rows,
+                                              std::span<const std::int64_t> cols,
+                                              std::span<const double> values,
+                                              std::span<const complex_t> zvalues, Field field,
+                                              index_t* duplicates = nullptr);
+SPAX_API SparseMatrix matrix_from_coordinates(index_t nrows, index_t ncols,
+                                              std::span<const std::int32_t> rows,
+                                              std::span<const std::int32_t> cols,
+                                              std::span<const double> values,
+                                              std::span<const complex_t> zvalues, Field field,
+                                              index_t* duplicates = nullptr);
+
 // A^T, or A^H when conjugate is set (complex only).
 SPAX_API SparseMatrix transpose(const SparseMatrix& a, bool conjugate = false);
 
