@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "batch_cmds.hpp"
 #include "command.hpp"
 #include "report/json_text.hpp"
 #include "spax/backend.hpp"
@@ -40,6 +41,7 @@ struct SolveOptions {
   int rebuild_iters = 0;
   std::string residual_history;
   BackendFlags flags;
+  bool batch = false;
 };
 
 nlohmann::json num(double v) {
@@ -47,6 +49,9 @@ nlohmann::json num(double v) {
 }
 
 void run_solve(const SolveOptions& o) {
+  if (o.batch)
+    return run_solve_batch({o.files, o.rhs, o.solver, o.ordering, o.solver_options, &o.flags, o.tol,
+                            o.json, o.out, o.threads});
   Timer read_timer;
   ReadOptions ro;
   ro.threads = o.threads;
@@ -314,6 +319,16 @@ Registration reg("solve", [](CLI::App& app) {
   sub->add_flag("--strict-pattern", o->strict_pattern,
                 "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");
   add_threads_option(*sub, o->threads);
+  sub->add_flag("--batch", o->batch,
+                "the matrices (one pattern) as one batch: factored once, all refactored with "
+                "that pivot order and solved at once (GPU backends batch on the device; others "
+                "loop on the host); every answer checked")
+      ->excludes("--transpose")
+      ->excludes("--cache")
+      ->excludes("--refine")
+      ->excludes("--strict-pattern")
+      ->excludes("--perm")
+      ->excludes("--residual-history");
   sub->callback([o] { run_solve(*o); });
 });
 
