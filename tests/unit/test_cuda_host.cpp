@@ -190,6 +190,22 @@ TEST(CudaHost, LevelScheduledRefactorOfNewValuesEqualsDenseLu) {
       }
     EXPECT_LT(d, 1e-9 * scale) << "n = " << n;
     EXPECT_GT(m.update_count, 0);
+    // The update list (what factor_level_pairs_k reads) does the same updates.
+    ASSERT_EQ(m.pair_ptr.size(), static_cast<std::size_t>(m.Mp.back()) + 1);
+    std::int64_t l_entries = 0;
+    for (std::size_t i = 0; i < n; ++i) l_entries += m.diag[i] - m.Mp[i];
+    EXPECT_EQ(static_cast<std::int64_t>(m.pair_src.size()) + l_entries, m.update_count);
+    std::vector<double> w(static_cast<std::size_t>(m.Mp.back()), 0.0);
+    for (std::size_t p = 0; p < a2.values.size(); ++p)
+      w[static_cast<std::size_t>(m.amap[p])] = a2.values[p];
+    for (int i : m.lower_level_rows)
+      for (int p = m.Mp[i]; p < m.diag[i]; ++p) {
+        const double lik = w[p] / w[m.diag[m.Mj[p]]];
+        w[p] = lik;
+        for (auto u = m.pair_ptr[p]; u < m.pair_ptr[p + 1]; ++u)
+          w[m.pair_dst[u]] -= lik * w[m.pair_src[u]];
+      }
+    EXPECT_EQ(w, v) << "n = " << n;
   }
 }
 

@@ -38,6 +38,18 @@ void BatchLu::setup(const SparseMatrix& a, const CsrFactors& f) {
   urows_.upload(p_.upper_level_rows, s_);
   P_d_.upload(f.P, s_);
   Q_d_.upload(f.Q, s_);
+  pairs_ = !p_.pair_ptr.empty();
+  if (pairs_) {
+    std::vector<long long> ptr(p_.pair_ptr.begin(), p_.pair_ptr.end());
+    pair_ptr_.upload(ptr, s_);
+    pair_src_.upload(p_.pair_src, s_);
+    pair_dst_.upload(p_.pair_dst, s_);
+    SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
+    // Host copies no longer needed.
+    p_.pair_ptr = {};
+    p_.pair_src = {};
+    p_.pair_dst = {};
+  }
   SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
   ready_ = true;
 }
@@ -56,7 +68,8 @@ void BatchLu::launch_factor() {
   const auto& lp = p_.lower_level_ptr;
   for (std::size_t l = 0; l + 1 < lp.size(); ++l)
     kernels::factor_level(lrows_.get() + lp[l], lp[l + 1] - lp[l], Mp_.get(), Mj_.get(),
-                          diag_.get(), Mv_.get(), K, s_);
+                          diag_.get(), pairs_ ? pair_ptr_.get() : nullptr, pair_src_.get(),
+                          pair_dst_.get(), Mv_.get(), K, s_);
   kernels::pivot_ratio(diag_.get(), p_.n, Mv_.get(), K, ratio_.get(), s_);
 }
 

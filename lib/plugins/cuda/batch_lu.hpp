@@ -48,7 +48,9 @@ class BatchLu {
   LuPattern p_;
   int nnz_ = 0, nnzM_ = 0;
   std::vector<int> P_, Q_;
-  DeviceArray<int> Mp_, Mj_, diag_, amap_, lrows_, urows_, P_d_, Q_d_;
+  DeviceArray<int> Mp_, Mj_, diag_, amap_, lrows_, urows_, P_d_, Q_d_, pair_src_, pair_dst_;
+  DeviceArray<long long> pair_ptr_;
+  bool pairs_ = false;
   int K_ = 0;
   DeviceArray<double> Av_, Mv_, B_, X_, ratio_;
   cudaGraphExec_t factor_graph_ = nullptr, solve_graph_ = nullptr;

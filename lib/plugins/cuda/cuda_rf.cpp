@@ -26,14 +26,15 @@ namespace {
 // no boosting of zero pivots (a zero pivot must show, not be hidden), fast value resets.
 struct RfHandle {
   cusolverRfHandle_t h = nullptr;
-  RfHandle(int fact_alg, int solve_alg) {
+  RfHandle(int fact_alg, int solve_alg, bool stored_l = false) {
     check(cusolverRfCreate(&h), "cusolverRfCreate");
     check(cusolverRfSetNumericProperties(h, 0.0, 0.0), "cusolverRfSetNumericProperties");
     check(cusolverRfSetAlgs(h, static_cast<cusolverRfFactorization_t>(fact_alg),
                             static_cast<cusolverRfTriangularSolve_t>(solve_alg)),
           "cusolverRfSetAlgs");
-    check(cusolverRfSetMatrixFormat(h, CUSOLVERRF_MATRIX_FORMAT_CSR,
-                                    CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
+    check(cusolverRfSetMatrixFormat(
+              h, CUSOLVERRF_MATRIX_FORMAT_CSR,
+              stored_l ? CUSOLVERRF_UNIT_DIAGONAL_STORED_L : CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
           "cusolverRfSetMatrixFormat");
     check(cusolverRfSetResetValuesFastMode(h, CUSOLVERRF_RESET_VALUES_FAST_MODE_ON),
           "cusolverRfSetResetValuesFastMode");
@@ -44,6 +45,25 @@ struct RfHandle {
   RfHandle(const RfHandle&) = delete;
   RfHandle& operator=(const RfHandle&) = delete;
 };
+
+// L with its unit diagonal stored, last in each row.
+CsrFactors with_stored_unit_diagonal(const CsrFactors& f) {
+  CsrFactors g = f;
+  g.Lj.clear();
+  g.Lx.clear();
+  for (int i = 0; i < f.n; ++i) {
+    g.Lp[static_cast<std::size_t>(i)] = static_cast<int>(g.Lj.size());
+    for (int p = f.Lp[static_cast<std::size_t>(i)]; p < f.Lp[static_cast<std::size_t>(i) + 1];
+         ++p) {
+      g.Lj.push_back(f.Lj[static_cast<std::size_t>(p)]);
+      g.Lx.push_back(f.Lx[static_cast<std::size_t>(p)]);
+    }
+    g.Lj.push_back(i);
+    g.Lx.push_back(1.0);
+  }
+  g.Lp[static_cast<std::size_t>(f.n)] = static_cast<int>(g.Lj.size());
+  return g;
+}
 
 class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefactorSolver {
  public:
@@ -304,10 +324,11 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
     if (!rf_batch_ || rf_batch_size_ != K) {
       Timer t;
       rf_batch_.reset();
-      rf_batch_ = std::make_unique<RfHandle>(fact_alg_, solve_alg_);
+      // The batched set-up is given L with its unit diagonal stored (see README: batches).
+      rf_batch_ = std::make_unique<RfHandle>(fact_alg_, solve_alg_, true);
       std::vector<double*> hv(ms.size());
       for (std::size_t k = 0; k < ms.size(); ++k) hv[k] = csr[k].data();
-      auto& f = f_;
+      CsrFactors f = with_stored_unit_diagonal(f_);
       check(
           cusolverRfBatchSetupHost(K, n_, nnz_, csr_.rowptr.data(), csr_.colind.data(), hv.data(),
                                    static_cast<int>(f.Lj.size()), f.Lp.data(), f.Lj.data(),

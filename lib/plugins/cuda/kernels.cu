@@ -106,6 +106,29 @@ __global__ void factor_level_k(const int* __restrict__ rows, int count, const in
   }
 }
 
+// The same with the update list: no search, one multiply-add per listed pair.
+__global__ void factor_level_pairs_k(const int* __restrict__ rows, int count,
+                                     const int* __restrict__ Mp, const int* __restrict__ Mj,
+                                     const int* __restrict__ diag,
+                                     const long long* __restrict__ pair_ptr,
+                                     const int* __restrict__ pair_src,
+                                     const int* __restrict__ pair_dst, double* __restrict__ Mv,
+                                     int K) {
+  const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t >= static_cast<long long>(count) * K) return;
+  const int i = rows[t / K];
+  const std::size_t b = static_cast<std::size_t>(t % K), k_ = static_cast<std::size_t>(K);
+  const int di = diag[i];
+  for (int p = Mp[i]; p < di; ++p) {
+    const double lik = Mv[p * k_ + b] / Mv[diag[Mj[p]] * k_ + b];
+    Mv[p * k_ + b] = lik;
+    if (lik == 0.0) continue;
+    const long long e = pair_ptr[p + 1];
+    for (long long u = pair_ptr[p]; u < e; ++u)
+      Mv[pair_dst[u] * k_ + b] -= lik * Mv[pair_src[u] * k_ + b];
+  }
+}
+
 __global__ void permute_in_k(const double* __restrict__ B, const int* __restrict__ P, int n, int K,
                              double* __restrict__ X) {
   const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -169,9 +192,14 @@ void scatter_values(const double* Av, const int* amap, int nnz, int nnzM, int K,
 }
 
 void factor_level(const int* rows, int count, const int* Mp, const int* Mj, const int* diag,
-                  double* Mv, int K, cudaStream_t s) {
+                  const long long* pair_ptr, const int* pair_src, const int* pair_dst, double* Mv,
+                  int K, cudaStream_t s) {
   const long long work = static_cast<long long>(count) * K;
-  if (work > 0)
+  if (work <= 0) return;
+  if (pair_ptr)
+    factor_level_pairs_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, pair_ptr,
+                                                               pair_src, pair_dst, Mv, K);
+  else
     factor_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K);
 }
 

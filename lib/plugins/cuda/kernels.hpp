@@ -22,8 +22,11 @@ void scatter_values(const double* Av, const int* amap, int nnz, int nnzM, int K,
 
 // The rows of one level of the up-looking LU (rows[0..count)), for all K matrices: row i of M
 // becomes row i of L (strictly lower, divided by the pivots) and of U.
+// With the update list (pair_ptr non-null: LuPattern's pairs) the positions are read from it,
+// else found by walking both rows.
 void factor_level(const int* rows, int count, const int* Mp, const int* Mj, const int* diag,
-                  double* Mv, int K, cudaStream_t s);
+                  const long long* pair_ptr, const int* pair_src, const int* pair_dst, double* Mv,
+                  int K, cudaStream_t s);
 
 // X[i * K + b] = B[b * n + P[i]]  and back: B[b * n + Q[i]] = X[i * K + b].
 void permute_in(const double* B, const int* P, int n, int K, double* X, cudaStream_t s);

@@ -155,7 +155,7 @@ CsrFactors KluLu::extract() const {
   return f;
 }
 
-LuPattern lu_pattern(const SparseMatrix& a, const CsrFactors& f) {
+LuPattern lu_pattern(const SparseMatrix& a, const CsrFactors& f, std::int64_t max_pairs) {
   LuPattern m;
   m.n = f.n;
   const auto n = static_cast<std::size_t>(f.n);
@@ -226,6 +226,32 @@ LuPattern lu_pattern(const SparseMatrix& a, const CsrFactors& f) {
     level[i] = l;
   }
   group(level, m.upper_level_ptr, m.upper_level_rows, true);
+  // The update list: row i's positions by column through a map that is reset after each row.
+  if (m.update_count <= max_pairs) {
+    const auto nnzM = static_cast<std::size_t>(m.Mp[n]);
+    m.pair_ptr.assign(nnzM + 1, 0);
+    m.pair_src.reserve(static_cast<std::size_t>(m.update_count));
+    m.pair_dst.reserve(static_cast<std::size_t>(m.update_count));
+    std::vector<int> where(n, -1);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (int p = m.Mp[i]; p < m.Mp[i + 1]; ++p)
+        where[static_cast<std::size_t>(m.Mj[static_cast<std::size_t>(p)])] = p;
+      for (int p = m.Mp[i]; p < m.Mp[i + 1]; ++p) {
+        if (p < m.diag[i]) {
+          const auto k = static_cast<std::size_t>(m.Mj[static_cast<std::size_t>(p)]);
+          for (int q = m.diag[k] + 1; q < m.Mp[k + 1]; ++q) {
+            const int w = where[static_cast<std::size_t>(m.Mj[static_cast<std::size_t>(q)])];
+            if (w < 0) throw_internal("cuda-rf: the pattern of L + U is not closed");
+            m.pair_src.push_back(q);
+            m.pair_dst.push_back(w);
+          }
+        }
+        m.pair_ptr[static_cast<std::size_t>(p) + 1] = static_cast<std::int64_t>(m.pair_src.size());
+      }
+      for (int p = m.Mp[i]; p < m.Mp[i + 1]; ++p)
+        where[static_cast<std::size_t>(m.Mj[static_cast<std::size_t>(p)])] = -1;
+    }
+  }
   return m;
 }
 

@@ -45,10 +45,16 @@ struct LuPattern {
   std::vector<int> lower_level_ptr, lower_level_rows;  // levels ascending
   std::vector<int> upper_level_ptr, upper_level_rows;  // levels of U's solve, first = last rows
   std::int64_t update_count = 0;                       // multiply-adds of one refactorization
+  // The updates listed, when they fit (update_count <= max_pairs): for the L entry at position p
+  // of M, the updates t in [pair_ptr[p], pair_ptr[p + 1]) are M[pair_dst[t]] -= L * M[pair_src[t]]
+  // (pair_ptr is empty otherwise, and the kernels find the positions by walking the rows).
+  std::vector<std::int64_t> pair_ptr;
+  std::vector<int> pair_src, pair_dst;
 };
 // Throws an internal error when an entry of P A Q lies outside the pattern of L + U (the factors
 // then do not belong to A: cusolverRf would index outside its arrays).
-LuPattern lu_pattern(const SparseMatrix& a, const CsrFactors& f);
+LuPattern lu_pattern(const SparseMatrix& a, const CsrFactors& f,
+                     std::int64_t max_pairs = 200000000);
 
 // KLU (64-bit) with BTF off, as cuda-rf's analysis and fresh factorization.
 class KluLu {

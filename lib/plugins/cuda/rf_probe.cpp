@@ -9,6 +9,9 @@
 //   batch-btf      batch with the BTF factors
 //   batch-devvals  batch, but the setup's value pointers point to device memory
 //   batch-hostptrs batch, but ResetValues and Solve get host arrays of device pointers
+//   batch-storedl  batch with L's unit diagonal stored (CUSOLVERRF_UNIT_DIAGONAL_STORED_L)
+//   batch-nofast   batch with the fast value reset off
+// Each call that returns prints its name, so the last one printed before a crash locates it.
 #include <cuda_runtime.h>
 #include <cusolverRf.h>
 
@@ -28,6 +31,8 @@ using namespace spax::cuda_plugin;
 namespace {
 
 void ck(cusolverStatus_t s, const char* what) {
+  std::printf("%s; ", what);
+  std::fflush(stdout);
   if (s != CUSOLVER_STATUS_SUCCESS) {
     std::printf("status %d from %s\n", static_cast<int>(s), what);
     std::fflush(stdout);
@@ -51,15 +56,19 @@ T* dev(const std::vector<T>& v) {
   return p;
 }
 
-cusolverRfHandle_t make_handle() {
+cusolverRfHandle_t make_handle(bool stored_l, bool fast) {
   cusolverRfHandle_t h = nullptr;
   ck(cusolverRfCreate(&h), "cusolverRfCreate");
   ck(cusolverRfSetNumericProperties(h, 0.0, 0.0), "SetNumericProperties");
   ck(cusolverRfSetAlgs(h, CUSOLVERRF_FACTORIZATION_ALG0, CUSOLVERRF_TRIANGULAR_SOLVE_ALG1),
      "SetAlgs");
-  ck(cusolverRfSetMatrixFormat(h, CUSOLVERRF_MATRIX_FORMAT_CSR, CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
+  ck(cusolverRfSetMatrixFormat(
+         h, CUSOLVERRF_MATRIX_FORMAT_CSR,
+         stored_l ? CUSOLVERRF_UNIT_DIAGONAL_STORED_L : CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
      "SetMatrixFormat");
-  ck(cusolverRfSetResetValuesFastMode(h, CUSOLVERRF_RESET_VALUES_FAST_MODE_ON), "FastMode");
+  ck(cusolverRfSetResetValuesFastMode(
+         h, fast ? CUSOLVERRF_RESET_VALUES_FAST_MODE_ON : CUSOLVERRF_RESET_VALUES_FAST_MODE_OFF),
+     "FastMode");
   return h;
 }
 
@@ -79,6 +88,23 @@ int main(int argc, char** argv) {
   klu.analyze(a, "amd", {}, btf);
   klu.factor(a);
   CsrFactors f = klu.extract();
+  if (variant == "batch-storedl") {
+    // L with its unit diagonal stored, last in each row.
+    CsrFactors g = f;
+    g.Lj.clear();
+    g.Lx.clear();
+    for (int i = 0; i < f.n; ++i) {
+      g.Lp[i] = static_cast<int>(g.Lj.size());
+      for (int p = f.Lp[i]; p < f.Lp[i + 1]; ++p) {
+        g.Lj.push_back(f.Lj[p]);
+        g.Lx.push_back(f.Lx[p]);
+      }
+      g.Lj.push_back(i);
+      g.Lx.push_back(1.0);
+    }
+    g.Lp[f.n] = static_cast<int>(g.Lj.size());
+    f = g;
+  }
   const CsrPattern c = csr_pattern(a);
   // Entries of P A Q outside the pattern of L + U.
   long outside = 0;
@@ -117,7 +143,7 @@ int main(int argc, char** argv) {
   int* dRow = dev(rowptr);
   int* dCol = dev(colind);
   double worst = 0.0;
-  cusolverRfHandle_t h = make_handle();
+  cusolverRfHandle_t h = make_handle(variant == "batch-storedl", variant != "batch-nofast");
   if (variant.rfind("single", 0) == 0) {
     ck(cusolverRfSetupHost(n, nnz, rowptr.data(), colind.data(), vals[0].data(),
                            static_cast<int>(f.Lj.size()), f.Lp.data(), f.Lj.data(), f.Lx.data(),
