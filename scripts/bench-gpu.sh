@@ -6,7 +6,8 @@
 #      circuit5k_newton, circuit50k (spax bench --sequence) and on `spax gen circuit` sequences
 #      of 5000 and 200000 nodes (spax solve: each matrix's refactor + solve);
 #   2. batched throughput, K = 64 and 256 perturbed copies of circuit5k: a KLU loop against
-#      cuda-rf's batched kernels and cusolverRfBatch (spax bench --batch);
+#      cuda-rf's batched kernels and a loop of single cusolverRf refactors (spax bench --batch),
+#      and what cusolverRfBatchSetupHost does with valid arguments (spax_cuda_rf_probe);
 #   3. JAX's spsolve on the GPU on the same matrices, where it succeeds (bench-gpu-jax.py).
 # Every answer is checked (backward error); the reports name the GPU and split the GPU's time into
 # copies, kernels and host work.
@@ -61,7 +62,8 @@ for nodes in 5000 200000; do
     opts=()
     [ "$s" != "$name" ] && opts=(--solver-options "${s#*:}")
     tag=$(echo "$s" | tr ':=' '__')
-    run "$spax" solve "$dir"/jacobian_*.mtx --solver "$name" "${opts[@]}" --json \
+    echo "\$ spax solve $dir/jacobian_*.mtx --solver $s --json" >>"$out/bench-gpu.log"
+    "$spax" solve "$dir"/jacobian_*.mtx --solver "$name" "${opts[@]}" --json \
       >"$out/newton_${nodes}_$tag.json" 2>>"$out/bench-gpu.log"
   done
   python3 - "$out" "$nodes" <<'EOF' | tee -a "$out/bench-gpu.log"
@@ -82,13 +84,22 @@ EOF
 done
 
 log "2. batched throughput on circuit5k: spax bench --batch K"
-# cusolverRfBatch in a run of its own: a crash inside cuSOLVER ends only that run.
+# cuda-rf:host_loop=1 is the batch as a loop of single cusolverRf refactors + solves (cusolverRf
+# runs on the default stream: single handles cannot run side by side on streams).
 for k in 64 256; do
   run "$spax" bench "$mats/synthetic/circuit5k_newton_0000.mtx" --batch "$k" \
-    --solvers klu,cuda-rf --warmup 1 --runs 3 --export-json "$out/batch_$k.json"
-  run "$spax" bench "$mats/synthetic/circuit5k_newton_0000.mtx" --batch "$k" \
-    --solvers cuda-rf:batch=rfbatch --warmup 1 --runs 3 --export-json "$out/batch_${k}_rfbatch.json"
+    --solvers klu,cuda-rf,cuda-rf:host_loop=1 --warmup 1 --runs 3 \
+    --export-json "$out/batch_$k.json"
 done
+# cusolverRfBatch called as its contract says, one process per variant (a crash ends only it).
+probe=$(dirname "$(dirname "$(dirname "$spax")")")/lib/plugins/cuda/spax_cuda_rf_probe
+if [ -x "$probe" ]; then
+  log "2b. cusolverRfBatch probe (adder_dcop_05, batch of 4)"
+  for v in single single-btf batch batch-storedl batch-nofast batch-devvals batch-hostptrs; do
+    timeout 60 "$probe" "$mats/real/adder_dcop_05.mtx" "$v" 4 >>"$out/bench-gpu.log" 2>&1
+    echo " -> exit $?" >>"$out/bench-gpu.log"
+  done
+fi
 
 log "3. JAX spsolve on the GPU"
 timeout 300 python3 "$here/bench-gpu-jax.py" "$out/jax.json" "$mats/real/adder_dcop_05.mtx" \

@@ -13,6 +13,7 @@ void run_bench_batch(const BenchBatchArgs& a) {
   // In batch mode a solver may carry its options: cuda-rf:batch=rfbatch:fact_alg=1.
   for (const auto& s : a.solvers) {
     auto [name, options] = split_solver_spec(s);
+    options.erase("host_loop");  // not a backend option: run_batch's loop on the host
     SolverOptions so;
     so.options = options;
     resolve_solver(name, so);

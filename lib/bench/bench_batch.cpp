@@ -40,6 +40,7 @@ BatchBenchCase run_batch_bench_case(const SparseMatrix& input, const std::string
       BatchOptions o;
       auto [name, options] = split_solver_spec(solver);
       o.solver = name;
+      o.host_loop = options.erase("host_loop") > 0;
       o.solver_options.options = options;
       o.threads = threads;
       o.solver_options.threads = threads;

@@ -112,7 +112,8 @@ struct SPAX_API BatchBenchCase {
 };
 // Runs one case; host backends in a child process (a timeout ends only that case), GPU ones
 // (in_process_only) in this process. Never throws for the case's own failure.
-// `solver` may carry backend options after colons: "cuda-rf:batch=rfbatch:fact_alg=1".
+// `solver` may carry backend options after colons ("cuda-rf:engine=kernel"), and host_loop=1 for
+// run_batch's host loop instead of the backend's own batch (BatchOptions::host_loop).
 SPAX_API BatchBenchCase run_batch_bench_case(const SparseMatrix& a, const std::string& matrix_name,
                                              const std::string& solver, int count, int warmup,
                                              int runs, double timeout, std::uint64_t seed,

@@ -69,8 +69,8 @@ void BatchLu::launch_factor() {
   for (std::size_t l = 0; l + 1 < lp.size(); ++l)
     kernels::factor_level(lrows_.get() + lp[l], lp[l + 1] - lp[l], Mp_.get(), Mj_.get(),
                           diag_.get(), pairs_ ? pair_ptr_.get() : nullptr, pair_src_.get(),
-                          pair_dst_.get(), Mv_.get(), K, s_);
-  kernels::pivot_ratio(diag_.get(), p_.n, Mv_.get(), K, ratio_.get(), s_);
+                          pair_dst_.get(), Mv_.get(), K, nnzM_, s_);
+  kernels::pivot_ratio(diag_.get(), p_.n, Mv_.get(), K, nnzM_, ratio_.get(), s_);
 }
 
 void BatchLu::launch_solve() {
@@ -79,11 +79,11 @@ void BatchLu::launch_solve() {
   const auto& lp = p_.lower_level_ptr;
   for (std::size_t l = 0; l + 1 < lp.size(); ++l)
     kernels::lower_level(lrows_.get() + lp[l], lp[l + 1] - lp[l], Mp_.get(), Mj_.get(), diag_.get(),
-                         Mv_.get(), K, X_.get(), s_);
+                         Mv_.get(), K, nnzM_, X_.get(), n, s_);
   const auto& up = p_.upper_level_ptr;
   for (std::size_t l = 0; l + 1 < up.size(); ++l)
     kernels::upper_level(urows_.get() + up[l], up[l + 1] - up[l], Mp_.get(), Mj_.get(), diag_.get(),
-                         Mv_.get(), K, X_.get(), s_);
+                         Mv_.get(), K, nnzM_, X_.get(), n, s_);
   kernels::permute_out(X_.get(), Q_d_.get(), n, K, B_.get(), s_);
 }
 

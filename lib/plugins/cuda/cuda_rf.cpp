@@ -4,7 +4,8 @@
 // pivots turned small or not finite is reported by refactor_suspect(); the caller's backward-error
 // check catches the rest, and either way its fresh factorization (factor()) redoes the host LU and
 // sets the GPU up again. Batches of matrices (BatchRefactorSolver) run through the plugin's
-// batched kernels or through cusolverRfBatch (option batch).
+// batched kernels: cusolverRfBatchSetupHost crashes inside cuSOLVER with CUDA 13.0 whatever it is
+// given (spax_cuda_rf_probe measures it; README, GPU backends).
 #include <cusolverRf.h>
 
 #include <algorithm>
@@ -26,15 +27,14 @@ namespace {
 // no boosting of zero pivots (a zero pivot must show, not be hidden), fast value resets.
 struct RfHandle {
   cusolverRfHandle_t h = nullptr;
-  RfHandle(int fact_alg, int solve_alg, bool stored_l = false) {
+  RfHandle(int fact_alg, int solve_alg) {
     check(cusolverRfCreate(&h), "cusolverRfCreate");
     check(cusolverRfSetNumericProperties(h, 0.0, 0.0), "cusolverRfSetNumericProperties");
     check(cusolverRfSetAlgs(h, static_cast<cusolverRfFactorization_t>(fact_alg),
                             static_cast<cusolverRfTriangularSolve_t>(solve_alg)),
           "cusolverRfSetAlgs");
-    check(cusolverRfSetMatrixFormat(
-              h, CUSOLVERRF_MATRIX_FORMAT_CSR,
-              stored_l ? CUSOLVERRF_UNIT_DIAGONAL_STORED_L : CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
+    check(cusolverRfSetMatrixFormat(h, CUSOLVERRF_MATRIX_FORMAT_CSR,
+                                    CUSOLVERRF_UNIT_DIAGONAL_ASSUMED_L),
           "cusolverRfSetMatrixFormat");
     check(cusolverRfSetResetValuesFastMode(h, CUSOLVERRF_RESET_VALUES_FAST_MODE_ON),
           "cusolverRfSetResetValuesFastMode");
@@ -46,32 +46,12 @@ struct RfHandle {
   RfHandle& operator=(const RfHandle&) = delete;
 };
 
-// L with its unit diagonal stored, last in each row.
-CsrFactors with_stored_unit_diagonal(const CsrFactors& f) {
-  CsrFactors g = f;
-  g.Lj.clear();
-  g.Lx.clear();
-  for (int i = 0; i < f.n; ++i) {
-    g.Lp[static_cast<std::size_t>(i)] = static_cast<int>(g.Lj.size());
-    for (int p = f.Lp[static_cast<std::size_t>(i)]; p < f.Lp[static_cast<std::size_t>(i) + 1];
-         ++p) {
-      g.Lj.push_back(f.Lj[static_cast<std::size_t>(p)]);
-      g.Lx.push_back(f.Lx[static_cast<std::size_t>(p)]);
-    }
-    g.Lj.push_back(i);
-    g.Lx.push_back(1.0);
-  }
-  g.Lp[static_cast<std::size_t>(f.n)] = static_cast<int>(g.Lj.size());
-  return g;
-}
-
 class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefactorSolver {
  public:
   explicit CudaRfSolver(const SolverOptions& o)
       : ordering_(o.ordering == "default" ? "amd" : o.ordering),
         permutation_(o.permutation),
         engine_(option_choice(o.options, "cuda-rf", "engine", {"rf", "kernel"})),
-        batch_(option_choice(o.options, "cuda-rf", "batch", {"kernel", "rfbatch"})),
         fact_alg_(static_cast<int>(option_number(o.options, "cuda-rf", "fact_alg", 0, 2))),
         solve_alg_(static_cast<int>(option_number(o.options, "cuda-rf", "solve_alg", 1, 3))) {
     if (std::string why = gpu_unavailable_reason(); !why.empty())
@@ -84,7 +64,6 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
   }
   ~CudaRfSolver() override {
     rf_.reset();
-    rf_batch_.reset();
     kernel_.reset();
     batched_.reset();
     if (s_) cudaStreamDestroy(s_);
@@ -131,6 +110,7 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
     if (!factored_) return factor(a);
     Timer t;
     double ratio = 0.0;
+    bool zero_pivot = false;
     if (engine_ == "rf") {
       Timer up;
       csc_.upload(a.values, s_);
@@ -141,8 +121,12 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
       check(cusolverRfResetValues(n_, nnz_, rowptr_.get(), colind_.get(), csr_vals_.get(), P_.get(),
                                   Q_.get(), rf_->h),
             "cusolverRfResetValues");
-      check(cusolverRfRefactor(rf_->h), "cusolverRfRefactor");
-      kernels::pivot_ratio(mdiag_.get(), n_, mvals_, 1, ratio_.get(), s_);
+      // A zero pivot in the kept order is no error of ours: the fresh factorization that the
+      // caller then asks for pivots afresh (or says the matrix is singular).
+      const cusolverStatus_t st = cusolverRfRefactor(rf_->h);
+      zero_pivot = st == CUSOLVER_STATUS_ZERO_PIVOT;
+      if (!zero_pivot) check(st, "cusolverRfRefactor");
+      kernels::pivot_ratio(mdiag_.get(), n_, mvals_, 1, 0, ratio_.get(), s_);
       SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
       timings_.compute_seconds += c.seconds();
       Timer d;
@@ -157,7 +141,7 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
     }
     // As KLU's refactor: a pivot ratio far below the fresh factorization's (or a zero or
     // non-finite pivot) says the kept pivot order failed.
-    suspect_ = !(ratio > 1e-14) || !(ratio >= 1e-3 * ratio0_);
+    suspect_ = zero_pivot || !(ratio > 1e-14) || !(ratio >= 1e-3 * ratio0_);
     stats_.refactor_seconds = t.seconds();
   }
   bool refactor_suspect() const override { return suspect_; }
@@ -200,26 +184,20 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
 
   // BatchRefactorSolver
   std::string batch_method() const override {
-    return batch_ == "rfbatch" ? "cusolverRfBatch (one handle, K matrices)"
-                               : "batched kernels (one pivot order, K matrices side by side)";
+    return "batched kernels (one pivot order, K matrices at once)";
   }
   void refactor_solve_batch(std::span<const SparseMatrix* const> ms, std::span<double* const> b,
                             index_t nrhs, std::vector<char>& suspect) override {
     if (!factored_) throw_internal("cuda-rf: batch before factor");
     suspect.assign(ms.size(), 0);
     if (ms.empty()) return;
-    if (batch_ == "rfbatch")
-      batch_rf(ms, b, nrhs, suspect);
-    else
-      batch_kernel(ms, b, nrhs, suspect);
+    batch_kernel(ms, b, nrhs, suspect);
   }
 
  private:
   void invalidate() {
     factored_ = false;
     rf_.reset();
-    rf_batch_.reset();
-    rf_batch_size_ = 0;
     batched_ready_ = false;
   }
 
@@ -312,89 +290,9 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
     }
   }
 
-  // cusolverRfBatch: set up once per batch size from the host factors with every matrix's values
-  // (host arrays of host pointers), then the values reset (device arrays of device pointers),
-  // refactored and solved (device array of device pointers, nrhs = 1 per call).
-  void batch_rf(std::span<const SparseMatrix* const> ms, std::span<double* const> b, index_t nrhs,
-                std::vector<char>& suspect) {
-    const int K = static_cast<int>(ms.size());
-    const auto nnz = static_cast<std::size_t>(nnz_), n = static_cast<std::size_t>(n_);
-    std::vector<std::vector<double>> csr(ms.size());
-    for (std::size_t k = 0; k < ms.size(); ++k) csr[k] = csr_values(*ms[k]);
-    if (!rf_batch_ || rf_batch_size_ != K) {
-      Timer t;
-      rf_batch_.reset();
-      // The batched set-up is given L with its unit diagonal stored (see README: batches).
-      rf_batch_ = std::make_unique<RfHandle>(fact_alg_, solve_alg_, true);
-      std::vector<double*> hv(ms.size());
-      for (std::size_t k = 0; k < ms.size(); ++k) hv[k] = csr[k].data();
-      CsrFactors f = with_stored_unit_diagonal(f_);
-      check(
-          cusolverRfBatchSetupHost(K, n_, nnz_, csr_.rowptr.data(), csr_.colind.data(), hv.data(),
-                                   static_cast<int>(f.Lj.size()), f.Lp.data(), f.Lj.data(),
-                                   f.Lx.data(), static_cast<int>(f.Uj.size()), f.Up.data(),
-                                   f.Uj.data(), f.Ux.data(), f.P.data(), f.Q.data(), rf_batch_->h),
-          "cusolverRfBatchSetupHost");
-      check(cusolverRfBatchAnalyze(rf_batch_->h), "cusolverRfBatchAnalyze");
-      batch_vals_.reserve(static_cast<std::size_t>(K) * nnz);
-      batch_x_.reserve(static_cast<std::size_t>(K) * n);
-      batch_temp_.reserve(2 * static_cast<std::size_t>(K) * n);
-      batch_ptrs_.reserve(2 * static_cast<std::size_t>(K));
-      std::vector<double*> ptrs(2 * ms.size());
-      for (std::size_t k = 0; k < ms.size(); ++k) {
-        ptrs[k] = batch_vals_.get() + k * nnz;
-        ptrs[ms.size() + k] = batch_x_.get() + k * n;
-      }
-      batch_ptrs_.upload(ptrs, s_);
-      SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
-      rf_batch_size_ = K;
-      timings_.host_seconds += t.seconds();
-    }
-    Timer up;
-    for (std::size_t k = 0; k < ms.size(); ++k)
-      SPAX_CUDA_CHECK(cudaMemcpyAsync(batch_vals_.get() + k * nnz, csr[k].data(),
-                                      nnz * sizeof(double), cudaMemcpyHostToDevice, s_));
-    SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
-    timings_.upload_seconds += up.seconds();
-    Timer c;
-    check(cusolverRfBatchResetValues(K, n_, nnz_, rowptr_.get(), colind_.get(), batch_ptrs_.get(),
-                                     P_.get(), Q_.get(), rf_batch_->h),
-          "cusolverRfBatchResetValues");
-    check(cusolverRfBatchRefactor(rf_batch_->h), "cusolverRfBatchRefactor");
-    SPAX_CUDA_CHECK(cudaDeviceSynchronize());
-    timings_.compute_seconds += c.seconds();
-    std::vector<int> position(ms.size(), -1);
-    const cusolverStatus_t zp = cusolverRfBatchZeroPivot(rf_batch_->h, position.data());
-    if (zp != CUSOLVER_STATUS_SUCCESS && zp != CUSOLVER_STATUS_ZERO_PIVOT)
-      check(zp, "cusolverRfBatchZeroPivot");
-    for (std::size_t k = 0; k < ms.size(); ++k) suspect[k] = position[k] >= 0 ? 1 : 0;
-    for (index_t r = 0; r < nrhs; ++r) {
-      Timer u;
-      for (std::size_t k = 0; k < ms.size(); ++k)
-        SPAX_CUDA_CHECK(cudaMemcpyAsync(batch_x_.get() + k * n,
-                                        b[k] + static_cast<std::size_t>(r) * n, n * sizeof(double),
-                                        cudaMemcpyHostToDevice, s_));
-      SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
-      timings_.upload_seconds += u.seconds();
-      Timer cs;
-      check(cusolverRfBatchSolve(rf_batch_->h, P_.get(), Q_.get(), 1, batch_temp_.get(), n_,
-                                 batch_ptrs_.get() + ms.size(), n_),
-            "cusolverRfBatchSolve");
-      SPAX_CUDA_CHECK(cudaDeviceSynchronize());
-      timings_.compute_seconds += cs.seconds();
-      Timer d;
-      for (std::size_t k = 0; k < ms.size(); ++k)
-        SPAX_CUDA_CHECK(cudaMemcpyAsync(b[k] + static_cast<std::size_t>(r) * n,
-                                        batch_x_.get() + k * n, n * sizeof(double),
-                                        cudaMemcpyDeviceToHost, s_));
-      SPAX_CUDA_CHECK(cudaStreamSynchronize(s_));
-      timings_.download_seconds += d.seconds();
-    }
-  }
-
   std::string ordering_;
   std::vector<index_t> permutation_;
-  std::string engine_, batch_;
+  std::string engine_;
   int fact_alg_ = 0, solve_alg_ = 1;
   cudaStream_t s_ = nullptr;
   KluLu klu_;
@@ -412,11 +310,6 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
   // engine kernel, and the batched kernels (their own set-up, per fresh factorization)
   std::unique_ptr<BatchLu> kernel_, batched_;
   bool batched_ready_ = false;
-  // cusolverRfBatch
-  std::unique_ptr<RfHandle> rf_batch_;
-  int rf_batch_size_ = 0;
-  DeviceArray<double> batch_vals_, batch_x_, batch_temp_;
-  DeviceArray<double*> batch_ptrs_;
 };
 
 }  // namespace
@@ -435,9 +328,6 @@ BackendInfo cuda_rf_backend() {
       {"engine", "rf",
        "single-matrix refactor + solve: rf (cusolverRf) or kernel (the plugin's level-scheduled "
        "kernels)"},
-      {"batch", "kernel",
-       "batches (spax solve --batch, bench --batch): kernel (the plugin's batched kernels) or "
-       "rfbatch (cusolverRfBatch)"},
       {"fact_alg", "0", "cusolverRf refactorization algorithm (0, 1, 2)"},
       {"solve_alg", "1", "cusolverRf triangular solve algorithm (1, 2, 3)"},
   };

@@ -1,5 +1,8 @@
 // The plugin's kernels: value gathers, pivot indicators, and the batched refactorization and
 // triangular solves of K matrices of one pattern with one pivot order (KLU's), level by level.
+// Layout: matrix b's values at Mv + b * nnzM, its vectors at X + b * n. A warp takes one row of
+// one matrix; its lanes share the row's work (the updates of one L entry, a dot product), so
+// the long rows of circuit matrices (high fan-out nets) are not one thread's serial chain.
 #include <cstddef>
 
 #include "kernels.hpp"
@@ -8,6 +11,7 @@ namespace spax::cuda_plugin::kernels {
 namespace {
 
 constexpr int kThreads = 256;
+constexpr int kWarp = 32;
 
 inline unsigned blocks_for(long long work) {
   return static_cast<unsigned>((work + kThreads - 1) / kThreads);
@@ -36,10 +40,11 @@ __global__ void diagonal_positions_k(const int* __restrict__ Mp, const int* __re
 
 // One block per matrix: min and max |pivot| and whether any is not finite.
 __global__ void pivot_ratio_k(const int* __restrict__ diag, int n, const double* __restrict__ Mv,
-                              int K, double* __restrict__ ratio) {
+                              int nnzM, double* __restrict__ ratio) {
   __shared__ double lo_s[kThreads], hi_s[kThreads];
   __shared__ int bad_s[kThreads];
   const int b = blockIdx.x;
+  const double* M = Mv + static_cast<std::size_t>(b) * nnzM;
   double lo = 1.0 / 0.0, hi = 0.0;
   int bad = 0;
   for (int i = threadIdx.x; i < n; i += blockDim.x) {
@@ -48,7 +53,7 @@ __global__ void pivot_ratio_k(const int* __restrict__ diag, int n, const double*
       bad = 1;
       continue;
     }
-    const double v = fabs(Mv[static_cast<std::size_t>(d) * K + b]);
+    const double v = fabs(M[d]);
     if (!isfinite(v)) bad = 1;
     lo = fmin(lo, v);
     hi = fmax(hi, v);
@@ -70,62 +75,69 @@ __global__ void pivot_ratio_k(const int* __restrict__ diag, int n, const double*
 }
 
 __global__ void scatter_values_k(const double* __restrict__ Av, const int* __restrict__ amap,
-                                 int nnz, int K, double* __restrict__ Mv) {
+                                 int nnz, int nnzM, int K, double* __restrict__ Mv) {
   const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (t >= static_cast<long long>(nnz) * K) return;
-  const int b = static_cast<int>(t / nnz), p = static_cast<int>(t % nnz);
-  Mv[static_cast<std::size_t>(amap[p]) * K + b] = Av[t];
+  const long long b = t / nnz;
+  const int p = static_cast<int>(t % nnz);
+  Mv[b * nnzM + amap[p]] = Av[t];
 }
 
-// Thread (row r of the level, matrix b): row i of M, left to right. For each L entry (i, k):
-// L(i,k) = M(i,k) / U(k,k), then M(i,j) -= L(i,k) U(k,j) for U's entries (k, j > k), whose
-// positions in row i are found by walking both sorted rows (row i's pattern holds row k's U part:
-// the factors' pattern is closed under elimination).
-__global__ void factor_level_k(const int* __restrict__ rows, int count, const int* __restrict__ Mp,
-                               const int* __restrict__ Mj, const int* __restrict__ diag,
-                               double* __restrict__ Mv, int K) {
-  const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (t >= static_cast<long long>(count) * K) return;
-  const int i = rows[t / K];
-  const std::size_t b = static_cast<std::size_t>(t % K), k_ = static_cast<std::size_t>(K);
-  const int end = Mp[i + 1], di = diag[i];
-  for (int p = Mp[i]; p < di; ++p) {
-    const int k = Mj[p];
-    const int dk = diag[k];
-    const double lik = Mv[p * k_ + b] / Mv[dk * k_ + b];
-    Mv[p * k_ + b] = lik;
-    if (lik == 0.0) continue;
-    const int kend = Mp[k + 1];
-    int w = p + 1;
-    for (int q = dk + 1; q < kend; ++q) {
-      const int j = Mj[q];
-      while (w < end && Mj[w] < j) ++w;
-      if (w >= end) break;  // cannot happen for a closed pattern
-      Mv[w * k_ + b] -= lik * Mv[q * k_ + b];
-    }
-  }
-}
-
-// The same with the update list: no search, one multiply-add per listed pair.
+// Warp (row r of the level, matrix b), row i of M left to right: for each L entry (i, k),
+// L(i,k) = M(i,k) / U(k,k), then the lanes share M(i,j) -= L(i,k) U(k,j) over the listed pairs.
+// One entry's updates write distinct positions of row i and read row k (final since an earlier
+// level); __syncwarp orders them before the next entry reads row i.
 __global__ void factor_level_pairs_k(const int* __restrict__ rows, int count,
                                      const int* __restrict__ Mp, const int* __restrict__ Mj,
                                      const int* __restrict__ diag,
                                      const long long* __restrict__ pair_ptr,
                                      const int* __restrict__ pair_src,
                                      const int* __restrict__ pair_dst, double* __restrict__ Mv,
-                                     int K) {
+                                     int K, int nnzM) {
+  const long long w = (static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (w >= static_cast<long long>(count) * K) return;  // the whole warp leaves together
+  const int i = rows[w / K];
+  double* M = Mv + (w % K) * static_cast<long long>(nnzM);
+  const int di = diag[i];
+  for (int p = Mp[i]; p < di; ++p) {
+    const double lik = M[p] / M[diag[Mj[p]]];
+    __syncwarp();
+    if (lane == 0) M[p] = lik;
+    if (lik != 0.0) {
+      const long long e = pair_ptr[p + 1];
+      for (long long u = pair_ptr[p] + lane; u < e; u += kWarp)
+        M[pair_dst[u]] -= lik * M[pair_src[u]];
+    }
+    __syncwarp();
+  }
+}
+
+// Without the update list (too large to keep): one thread per (row, matrix) finds the positions
+// by walking both sorted rows (row i's pattern holds row k's U part: the pattern is closed).
+__global__ void factor_level_walk_k(const int* __restrict__ rows, int count,
+                                    const int* __restrict__ Mp, const int* __restrict__ Mj,
+                                    const int* __restrict__ diag, double* __restrict__ Mv, int K,
+                                    int nnzM) {
   const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (t >= static_cast<long long>(count) * K) return;
   const int i = rows[t / K];
-  const std::size_t b = static_cast<std::size_t>(t % K), k_ = static_cast<std::size_t>(K);
-  const int di = diag[i];
+  double* M = Mv + (t % K) * static_cast<long long>(nnzM);
+  const int end = Mp[i + 1], di = diag[i];
   for (int p = Mp[i]; p < di; ++p) {
-    const double lik = Mv[p * k_ + b] / Mv[diag[Mj[p]] * k_ + b];
-    Mv[p * k_ + b] = lik;
+    const int k = Mj[p];
+    const int dk = diag[k];
+    const double lik = M[p] / M[dk];
+    M[p] = lik;
     if (lik == 0.0) continue;
-    const long long e = pair_ptr[p + 1];
-    for (long long u = pair_ptr[p]; u < e; ++u)
-      Mv[pair_dst[u] * k_ + b] -= lik * Mv[pair_src[u] * k_ + b];
+    const int kend = Mp[k + 1];
+    int x = p + 1;
+    for (int q = dk + 1; q < kend; ++q) {
+      const int j = Mj[q];
+      while (x < end && Mj[x] < j) ++x;
+      if (x >= end) break;  // cannot happen for a closed pattern
+      M[x] -= lik * M[q];
+    }
   }
 }
 
@@ -133,41 +145,58 @@ __global__ void permute_in_k(const double* __restrict__ B, const int* __restrict
                              double* __restrict__ X) {
   const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (t >= static_cast<long long>(n) * K) return;
-  const int i = static_cast<int>(t / K), b = static_cast<int>(t % K);
-  X[t] = B[static_cast<std::size_t>(b) * n + P[i]];
+  const long long b = t / n;
+  X[t] = B[b * n + P[t % n]];
 }
 
 __global__ void permute_out_k(const double* __restrict__ X, const int* __restrict__ Q, int n, int K,
                               double* __restrict__ B) {
   const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (t >= static_cast<long long>(n) * K) return;
-  const int i = static_cast<int>(t / K), b = static_cast<int>(t % K);
-  B[static_cast<std::size_t>(b) * n + Q[i]] = X[t];
+  const long long b = t / n;
+  B[b * n + Q[t % n]] = X[t];
 }
 
+__device__ double warp_sum(double v) {
+  for (int o = kWarp / 2; o > 0; o /= 2) v += __shfl_down_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// Warp (row, matrix): x_i -= sum_k L(i,k) x_k (unit diagonal).
 __global__ void lower_level_k(const int* __restrict__ rows, int count, const int* __restrict__ Mp,
                               const int* __restrict__ Mj, const int* __restrict__ diag,
-                              const double* __restrict__ Mv, int K, double* __restrict__ X) {
-  const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (t >= static_cast<long long>(count) * K) return;
-  const int i = rows[t / K];
-  const std::size_t b = static_cast<std::size_t>(t % K), k_ = static_cast<std::size_t>(K);
-  double s = X[i * k_ + b];
-  for (int p = Mp[i]; p < diag[i]; ++p) s -= Mv[p * k_ + b] * X[Mj[p] * k_ + b];
-  X[i * k_ + b] = s;
+                              const double* __restrict__ Mv, int K, int nnzM,
+                              double* __restrict__ X, int n) {
+  const long long w = (static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (w >= static_cast<long long>(count) * K) return;
+  const int i = rows[w / K];
+  const long long b = w % K;
+  const double* M = Mv + b * nnzM;
+  double* x = X + b * n;
+  double s = 0.0;
+  for (int p = Mp[i] + lane; p < diag[i]; p += kWarp) s += M[p] * x[Mj[p]];
+  s = warp_sum(s);
+  if (lane == 0) x[i] -= s;
 }
 
+// Warp (row, matrix): x_i = (x_i - sum_j U(i,j) x_j) / U(i,i).
 __global__ void upper_level_k(const int* __restrict__ rows, int count, const int* __restrict__ Mp,
                               const int* __restrict__ Mj, const int* __restrict__ diag,
-                              const double* __restrict__ Mv, int K, double* __restrict__ X) {
-  const long long t = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (t >= static_cast<long long>(count) * K) return;
-  const int i = rows[t / K];
-  const std::size_t b = static_cast<std::size_t>(t % K), k_ = static_cast<std::size_t>(K);
+                              const double* __restrict__ Mv, int K, int nnzM,
+                              double* __restrict__ X, int n) {
+  const long long w = (static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (w >= static_cast<long long>(count) * K) return;
+  const int i = rows[w / K];
+  const long long b = w % K;
+  const double* M = Mv + b * nnzM;
+  double* x = X + b * n;
   const int di = diag[i];
-  double s = X[i * k_ + b];
-  for (int p = di + 1; p < Mp[i + 1]; ++p) s -= Mv[p * k_ + b] * X[Mj[p] * k_ + b];
-  X[i * k_ + b] = s / Mv[di * k_ + b];
+  double s = 0.0;
+  for (int p = di + 1 + lane; p < Mp[i + 1]; p += kWarp) s += M[p] * x[Mj[p]];
+  s = warp_sum(s);
+  if (lane == 0) x[i] = (x[i] - s) / M[di];
 }
 
 }  // namespace
@@ -180,27 +209,29 @@ void diagonal_positions(const int* Mp, const int* Mj, int n, int* diag, cudaStre
   if (n > 0) diagonal_positions_k<<<blocks_for(n), kThreads, 0, s>>>(Mp, Mj, n, diag);
 }
 
-void pivot_ratio(const int* diag, int n, const double* Mv, int K, double* ratio, cudaStream_t s) {
-  if (K > 0) pivot_ratio_k<<<K, kThreads, 0, s>>>(diag, n, Mv, K, ratio);
+void pivot_ratio(const int* diag, int n, const double* Mv, int K, int nnzM, double* ratio,
+                 cudaStream_t s) {
+  if (K > 0) pivot_ratio_k<<<K, kThreads, 0, s>>>(diag, n, Mv, nnzM, ratio);
 }
 
 void scatter_values(const double* Av, const int* amap, int nnz, int nnzM, int K, double* Mv,
                     cudaStream_t s) {
   cudaMemsetAsync(Mv, 0, sizeof(double) * static_cast<std::size_t>(nnzM) * K, s);
   const long long work = static_cast<long long>(nnz) * K;
-  if (work > 0) scatter_values_k<<<blocks_for(work), kThreads, 0, s>>>(Av, amap, nnz, K, Mv);
+  if (work > 0) scatter_values_k<<<blocks_for(work), kThreads, 0, s>>>(Av, amap, nnz, nnzM, K, Mv);
 }
 
 void factor_level(const int* rows, int count, const int* Mp, const int* Mj, const int* diag,
                   const long long* pair_ptr, const int* pair_src, const int* pair_dst, double* Mv,
-                  int K, cudaStream_t s) {
+                  int K, int nnzM, cudaStream_t s) {
   const long long work = static_cast<long long>(count) * K;
   if (work <= 0) return;
   if (pair_ptr)
-    factor_level_pairs_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, pair_ptr,
-                                                               pair_src, pair_dst, Mv, K);
+    factor_level_pairs_k<<<blocks_for(work * kWarp), kThreads, 0, s>>>(
+        rows, count, Mp, Mj, diag, pair_ptr, pair_src, pair_dst, Mv, K, nnzM);
   else
-    factor_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K);
+    factor_level_walk_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K,
+                                                              nnzM);
 }
 
 void permute_in(const double* B, const int* P, int n, int K, double* X, cudaStream_t s) {
@@ -214,17 +245,19 @@ void permute_out(const double* X, const int* Q, int n, int K, double* B, cudaStr
 }
 
 void lower_level(const int* rows, int count, const int* Mp, const int* Mj, const int* diag,
-                 const double* Mv, int K, double* X, cudaStream_t s) {
-  const long long work = static_cast<long long>(count) * K;
+                 const double* Mv, int K, int nnzM, double* X, int n, cudaStream_t s) {
+  const long long work = static_cast<long long>(count) * K * kWarp;
   if (work > 0)
-    lower_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K, X);
+    lower_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K, nnzM, X,
+                                                        n);
 }
 
 void upper_level(const int* rows, int count, const int* Mp, const int* Mj, const int* diag,
-                 const double* Mv, int K, double* X, cudaStream_t s) {
-  const long long work = static_cast<long long>(count) * K;
+                 const double* Mv, int K, int nnzM, double* X, int n, cudaStream_t s) {
+  const long long work = static_cast<long long>(count) * K * kWarp;
   if (work > 0)
-    upper_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K, X);
+    upper_level_k<<<blocks_for(work), kThreads, 0, s>>>(rows, count, Mp, Mj, diag, Mv, K, nnzM, X,
+                                                        n);
 }
 
 }  // namespace spax::cuda_plugin::kernels
