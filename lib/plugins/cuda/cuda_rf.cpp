@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include "backends.hpp"
@@ -333,6 +334,23 @@ BackendInfo cuda_rf_backend() {
   };
   b.factory = [](const SolverOptions& o) { return std::unique_ptr<Solver>(new CudaRfSolver(o)); };
   b.unavailable_reason = gpu_unavailable_reason;
+  // `auto` (only where a GPU is visible: choose_solver skips unavailable backends): the range
+  // where refactor + solve on an H200 was measured faster than KLU on its host's CPU per Newton
+  // iteration: circuit50k (nnz 331k) 4.1x, a 200k-node generated circuit (nnz 1.5M) 12x; it lost
+  // on circuit5k (nnz 33k), adder_dcop_05 and bayer10 (nnz 95k, whose fill grows 4x without
+  // BTF). So: circuit-like (at most 8 entries per column, KLU's own rule) and nnz >= 300000.
+  b.auto_priority = 25;
+  b.auto_fit = [](const SparseMatrix& a, const SolverOptions&) {
+    const double per_col = a.ncols > 0 ? static_cast<double>(a.nnz()) / a.ncols : 0.0;
+    if (a.is_complex() || a.nnz() < 300000 || per_col > 8.0) return std::string();
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "circuit-like (%.1f entries per column) with nnz = %lld >= 300000: refactor + "
+                  "solve on the GPU measured 4x to 12x faster than KLU per Newton iteration (the "
+                  "first factorization is on the host, slower than KLU's alone)",
+                  per_col, static_cast<long long>(a.nnz()));
+    return std::string(buf);
+  };
   return b;
 }
 
