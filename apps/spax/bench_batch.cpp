@@ -15,6 +15,10 @@ void run_bench_batch(const BenchBatchArgs& a) {
     auto [name, options] = split_solver_spec(s);
     options.erase("host_loop");  // not a backend option: run_batch's loop on the host
     SolverOptions so;
+    if (auto it = options.find("ordering"); it != options.end()) {
+      so.ordering = it->second;
+      options.erase(it);
+    }
     so.options = options;
     resolve_solver(name, so);
     if (is_iterative_solver(name)) throw_usage("--batch takes direct solvers only (" + s + ")");

@@ -95,6 +95,7 @@ void run_solve_batch(const SolveBatchArgs& a) {
        {{"read", read_seconds},
         {"analyze", r.analyze_seconds},
         {"factor", r.factor_seconds},
+        {"batch_setup", r.batch_setup_seconds},
         {"batch", r.batch_seconds},
         {"per_matrix", r.count ? r.batch_seconds / r.count : 0.0},
         {"upload", t.upload_seconds},
@@ -116,6 +117,7 @@ void run_solve_batch(const SolveBatchArgs& a) {
               << "backward error  worst " << format_double(worst) << "\n"
               << "time analyze    " << r.analyze_seconds << " s\n"
               << "time factor     " << r.factor_seconds << " s (first matrix, fresh)\n"
+              << "time set-up     " << r.batch_setup_seconds << " s (batch schedule)\n"
               << "time batch      " << r.batch_seconds << " s (refactor + solve of all, "
               << j["matrices_per_second"].get<double>() << " matrices/s)\n";
     if (!r.device.empty())

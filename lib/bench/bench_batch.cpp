@@ -41,6 +41,10 @@ BatchBenchCase run_batch_bench_case(const SparseMatrix& input, const std::string
       auto [name, options] = split_solver_spec(solver);
       o.solver = name;
       o.host_loop = options.erase("host_loop") > 0;
+      if (auto it = options.find("ordering"); it != options.end()) {
+        o.solver_options.ordering = it->second;
+        options.erase(it);
+      }
       o.solver_options.options = options;
       o.threads = threads;
       o.solver_options.threads = threads;
@@ -60,6 +64,7 @@ BatchBenchCase run_batch_bench_case(const SparseMatrix& input, const std::string
            {"batch_seconds", samples},
            {"analyze_seconds", last.analyze_seconds},
            {"factor_seconds", last.factor_seconds},
+           {"batch_setup_seconds", last.batch_setup_seconds},
            {"check_seconds", last.check_seconds},
            {"upload", t.upload_seconds},
            {"compute", t.compute_seconds},
@@ -107,6 +112,7 @@ BatchBenchCase run_batch_bench_case(const SparseMatrix& input, const std::string
   c.batch_seconds = r["batch_seconds"].get<std::vector<double>>();
   c.analyze_seconds = r.value("analyze_seconds", 0.0);
   c.factor_seconds = r.value("factor_seconds", 0.0);
+  c.batch_setup_seconds = r.value("batch_setup_seconds", 0.0);
   c.check_seconds = r.value("check_seconds", 0.0);
   c.device_timings.upload_seconds = r.value("upload", 0.0);
   c.device_timings.compute_seconds = r.value("compute", 0.0);

@@ -60,8 +60,9 @@ std::string batch_bench_text(const BatchBenchReport& r) {
             << ms(t.compute_seconds) << ", download " << ms(t.download_seconds) << ", host "
             << ms(t.host_seconds);
       }
-      out << "; checks " << ms(c.check_seconds) << ", first factor " << ms(c.factor_seconds)
-          << "\n";
+      out << "; checks " << ms(c.check_seconds) << ", first factor " << ms(c.factor_seconds);
+      if (c.batch_setup_seconds > 0) out << ", batch set-up " << ms(c.batch_setup_seconds);
+      out << "\n";
     }
   }
   return out.str();
@@ -97,6 +98,7 @@ nlohmann::json batch_bench_json(const BatchBenchReport& r) {
       e["check_seconds"] = c.check_seconds;
       e["analyze_seconds"] = c.analyze_seconds;
       e["factor_seconds"] = c.factor_seconds;
+      e["batch_setup_seconds"] = c.batch_setup_seconds;
       e["worst_backward_error"] = std::isfinite(c.worst_backward_error)
                                       ? nlohmann::json(c.worst_backward_error)
                                       : nlohmann::json();

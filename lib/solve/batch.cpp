@@ -109,6 +109,11 @@ BatchResult run_batch(const std::vector<SparseMatrix>& ms, const std::vector<Rig
   r.ordering = r.stats.ordering;
   auto* device = dynamic_cast<DeviceSolver*>(s.get());
   auto* batcher = o.host_loop ? nullptr : dynamic_cast<BatchRefactorSolver*>(s.get());
+  if (batcher) {
+    Timer pt;
+    batcher->prepare_batch(a0, static_cast<index_t>(K));
+    r.batch_setup_seconds = pt.seconds();
+  }
   if (device) {
     r.device = device->device_name();
     device->reset_device_timings();

@@ -53,6 +53,10 @@ class SPAX_API BatchRefactorSolver {
                                     std::vector<char>& suspect) = 0;
   // A short description of how the batch runs ("cusolverRfBatch", "batched kernel", ...).
   virtual std::string batch_method() const = 0;
+  // Optional set-up for batches of `count` matrices with the current pivot order (device
+  // buffers, schedules), timed apart from the batch itself (BatchResult::batch_setup_seconds):
+  // it is done once per fresh factorization, however many batches follow.
+  virtual void prepare_batch(const SparseMatrix&, index_t) {}
 };
 
 struct SPAX_API BatchOptions {
@@ -78,6 +82,7 @@ struct SPAX_API BatchResult {
   SolverStats stats;  // after the first factorization
   double analyze_seconds = 0.0;
   double factor_seconds = 0.0;         // the first matrix, fresh
+  double batch_setup_seconds = 0.0;    // BatchRefactorSolver::prepare_batch (0: host loop)
   double batch_seconds = 0.0;          // refactor + solve of every matrix, copies included
   double check_seconds = 0.0;          // every answer's backward error, on the host
   double fallback_seconds = 0.0;       // fresh factorizations and solves of the answers that failed
@@ -105,15 +110,17 @@ struct SPAX_API BatchBenchCase {
   index_t n = 0, nnz = 0, count = 0;
   std::vector<double> batch_seconds;  // one per timed run
   double analyze_seconds = 0.0, factor_seconds = 0.0, check_seconds = 0.0;
-  DeviceTimings device_timings;  // of the last timed run
+  double batch_setup_seconds = 0.0;  // of the last timed run
+  DeviceTimings device_timings;      // of the last timed run
   double worst_backward_error = std::numeric_limits<double>::quiet_NaN();
   index_t fallbacks = 0;  // answers redone with a fresh factorization (last run)
   bool values_synthesized = false;
 };
 // Runs one case; host backends in a child process (a timeout ends only that case), GPU ones
 // (in_process_only) in this process. Never throws for the case's own failure.
-// `solver` may carry backend options after colons ("cuda-rf:engine=kernel"), and host_loop=1 for
-// run_batch's host loop instead of the backend's own batch (BatchOptions::host_loop).
+// `solver` may carry backend options after colons ("cuda-rf:engine=kernel"), host_loop=1 for
+// run_batch's host loop instead of the backend's own batch (BatchOptions::host_loop), and
+// ordering=NAME.
 SPAX_API BatchBenchCase run_batch_bench_case(const SparseMatrix& a, const std::string& matrix_name,
                                              const std::string& solver, int count, int warmup,
                                              int runs, double timeout, std::uint64_t seed,

@@ -187,6 +187,20 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
   std::string batch_method() const override {
     return "batched kernels (one pivot order, K matrices at once)";
   }
+  // The batched kernels' schedule for this pivot order (update list, level sets) and the
+  // device buffers and graphs for `count` matrices (or as many as fit at once).
+  void prepare_batch(const SparseMatrix& a, index_t count) override {
+    if (!factored_) return;
+    Timer t;
+    if (!batched_ready_) {
+      batched_->setup(a, f_);
+      batched_ready_ = true;
+    }
+    chunk_ = static_cast<std::size_t>(
+        std::min<index_t>(count, static_cast<index_t>(batched_->max_batch())));
+    batched_->prepare(static_cast<int>(chunk_));
+    timings_.host_seconds += t.seconds();
+  }
   void refactor_solve_batch(std::span<const SparseMatrix* const> ms, std::span<double* const> b,
                             index_t nrhs, std::vector<char>& suspect) override {
     if (!factored_) throw_internal("cuda-rf: batch before factor");
@@ -200,6 +214,7 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
     factored_ = false;
     rf_.reset();
     batched_ready_ = false;
+    chunk_ = 0;
   }
 
   void upload_pattern() {
@@ -269,8 +284,10 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
       batched_ready_ = true;
       timings_.host_seconds += t.seconds();
     }
+    // The chunk prepare_batch sized (the free memory it measured), else as many as fit now.
     const std::size_t chunk =
-        std::min<std::size_t>(ms.size(), static_cast<std::size_t>(batched_->max_batch()));
+        chunk_ ? std::min(chunk_, ms.size())
+               : std::min<std::size_t>(ms.size(), static_cast<std::size_t>(batched_->max_batch()));
     const auto n = static_cast<std::size_t>(n_);
     std::vector<const double*> vals;
     std::vector<double*> cols;
@@ -311,6 +328,7 @@ class CudaRfSolver final : public Solver, public DeviceSolver, public BatchRefac
   // engine kernel, and the batched kernels (their own set-up, per fresh factorization)
   std::unique_ptr<BatchLu> kernel_, batched_;
   bool batched_ready_ = false;
+  std::size_t chunk_ = 0;  // matrices per batched call, from prepare_batch
 };
 
 }  // namespace
