@@ -96,7 +96,6 @@ if(SPAX_HAS_HYPRE)
   target_link_libraries(spax_hypre_deps INTERFACE ${SPAX_LIB_hypre} MPI::MPI_C)
 endif()
 set(SPAX_HAS_MUMPS 0)
-set(SPAX_HAS_CUDA 0)
 
 # The Python module (python/) from pybind11 (pybind11-dev) and the interpreter's headers
 # (python3-dev). It links libspax.so, so sanitizer builds leave it out: the interpreter is not
@@ -123,6 +122,45 @@ else()
   endif()
 endif()
 spax_optional_result(PYTHON ${_spax_python_found} "${_spax_python_why}" "Python module")
+
+# CUDA (cuda-rf, cuda-dense) from the CUDA toolkit: nvcc, the runtime, cuSOLVER, cuSPARSE and
+# cuBLAS. Only lib/plugins/cuda sees them; without them nothing of it is configured or built.
+# AUTO also wants the NVIDIA driver (libcuda.so.1) on the build machine: a machine with the
+# toolkit but no GPU driver (a CI image) keeps the default build free of CUDA code; ON builds
+# wherever the toolkit is.
+spax_optional_option(CUDA "CUDA plugin (cuda-rf and cuda-dense backends on an NVIDIA GPU)")
+set(_spax_cuda_found FALSE)
+set(_spax_cuda_why "no CUDA compiler (nvcc) found: install the CUDA toolkit")
+if(NOT SPAX_WITH_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    find_package(CUDAToolkit QUIET)
+    find_library(SPAX_CUDA_DRIVER_LIBRARY NAMES libcuda.so.1
+                 PATHS /usr/local/nvidia/lib64 /usr/local/nvidia/lib)
+    if(NOT (CUDAToolkit_FOUND AND TARGET CUDA::cudart AND TARGET CUDA::cusolver
+            AND TARGET CUDA::cusparse AND TARGET CUDA::cublas))
+      set(_spax_cuda_why "nvcc found but not the CUDA runtime, cuSOLVER, cuSPARSE and cuBLAS")
+    elseif(SPAX_WITH_CUDA STREQUAL "AUTO" AND NOT SPAX_CUDA_DRIVER_LIBRARY)
+      set(_spax_cuda_why
+          "the CUDA toolkit is here but no NVIDIA driver (libcuda.so.1); ON builds it anyway")
+    else()
+      set(_spax_cuda_found TRUE)
+    endif()
+  endif()
+endif()
+spax_optional_result(CUDA ${_spax_cuda_found} "${_spax_cuda_why}")
+if(SPAX_HAS_CUDA)
+  # Hopper (H100/H200) and Ampere machine code, PTX for newer chips; override with
+  # -DCMAKE_CUDA_ARCHITECTURES=...
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES "80-real;90")
+  endif()
+  enable_language(CUDA)
+  add_library(spax_cuda_deps INTERFACE)
+  target_link_libraries(spax_cuda_deps INTERFACE CUDA::cudart CUDA::cusolver CUDA::cusparse
+                        CUDA::cublas)
+endif()
 
 find_package(ZLIB)
 if(NOT ZLIB_FOUND)

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "batch_cmds.hpp"
 #include "command.hpp"
 #include "report/bench_report.hpp"
 #include "report/json_text.hpp"
@@ -22,6 +23,7 @@ struct BenchCliOptions {
   std::string orderings = "default";
   BenchOptions bench;
   std::string export_json, export_csv, export_markdown;
+  int batch = 0;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -44,6 +46,8 @@ void progress(std::size_t done, std::size_t total, const std::string& current, d
 void run_bench(BenchCliOptions& o) {
   std::vector<std::string> solvers =
       o.solvers == "all" ? direct_solver_names() : split_list(o.solvers);
+  if (o.batch > 0)
+    return run_bench_batch({o.files, solvers, o.bench, o.batch, o.export_json, o.export_csv});
   std::vector<std::string> orderings = split_list(o.orderings);
   // Every solver name, ordering and option is validated before any case runs.
   for (const auto& s : solvers) {
@@ -152,6 +156,11 @@ const Registration reg("bench", [](CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", o->bench.seed, "Seed of the sequence's value perturbation")
       ->capture_default_str();
+  sub->add_option("--batch", o->batch,
+                  "K > 0: per matrix, K perturbed copies (as --sequence makes them) solved as one "
+                  "batch per solver (refactor + solve of all K; GPU backends batch on the device, "
+                  "the others loop on the host), every answer checked")
+      ->check(CLI::Range(0, 1000000));
   add_threads_option(*sub, o->bench.threads);
   sub->add_option("--export-json", o->export_json,
                   "Every sample, summary statistics, machine and library versions");

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "batch_cmds.hpp"
 #include "command.hpp"
 #include "spax/backend.hpp"
 #include "spax/io.hpp"
@@ -31,6 +32,7 @@ struct SolveOptions {
   int rebuild_iters = 0;
   std::string residual_history;
   BackendFlags flags;
+  bool batch = false;
   // The library's options, bound to their flags directly.
   SequenceOptions seq;
 };
@@ -116,6 +118,10 @@ void write_outputs(const SolveOptions& o, const SequenceResult& r, index_t n, bo
 }
 
 void run_solve(SolveOptions& o) {
+  if (o.batch)
+    return run_solve_batch({o.files, o.rhs, o.seq.solver, o.seq.solver_options.ordering,
+                            o.solver_options, &o.flags, o.tol, o.json, o.out,
+                            o.seq.solver_options.threads});
   SolveReportContext c;
   c.files = o.files;
   c.tolerance = o.tol;
@@ -229,6 +235,16 @@ Registration reg("solve", [](CLI::App& app) {
   sub->add_flag("--strict-pattern", so.strict_pattern,
                 "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");
   add_threads_option(*sub, so.solver_options.threads);
+  sub->add_flag("--batch", o->batch,
+                "the matrices (one pattern) as one batch: factored once, all refactored with "
+                "that pivot order and solved at once (GPU backends batch on the device; others "
+                "loop on the host); every answer checked")
+      ->excludes("--transpose")
+      ->excludes("--cache")
+      ->excludes("--refine")
+      ->excludes("--strict-pattern")
+      ->excludes("--perm")
+      ->excludes("--residual-history");
   sub->callback([o] { run_solve(*o); });
 });
 

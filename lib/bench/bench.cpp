@@ -22,6 +22,7 @@
 #include "report/json_text.hpp"
 #include "solve/memory_cap.hpp"
 #include "spax/backend.hpp"
+#include "spax/batch.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
 
@@ -155,16 +156,36 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
     auto q = make();
     q->analyze(a);
     q->factor(a);
+    auto* device = dynamic_cast<DeviceSolver*>(q.get());
+    if (device) device->reset_device_timings();
+    double worst = 0.0;
+    index_t fallbacks = 0;
     for (int k = 0; k < o.sequence; ++k) {
       const std::vector<T> bk = rhs_ones<T>(seq[static_cast<std::size_t>(k)]);
       std::vector<T> xk = bk;
       Timer t;
       q->refactor(seq[static_cast<std::size_t>(k)]);
-      if (q->refactor_suspect()) q->factor(seq[static_cast<std::size_t>(k)]);
+      if (q->refactor_suspect()) {
+        q->factor(seq[static_cast<std::size_t>(k)]);
+        ++fallbacks;
+      }
       q->solve(std::span<T>(xk), 1, false);
       iteration.push_back(t.seconds());
-      out["backward_error"] = backward_error(seq[static_cast<std::size_t>(k)],
-                                             std::span<const T>(xk), std::span<const T>(bk));
+      const double be = backward_error(seq[static_cast<std::size_t>(k)], std::span<const T>(xk),
+                                       std::span<const T>(bk));
+      out["backward_error"] = be;
+      if (!(be <= worst)) worst = be;
+    }
+    out["sequence_worst_backward_error"] =
+        std::isfinite(worst) ? nlohmann::json(worst) : nlohmann::json(nullptr);
+    out["sequence_fallbacks"] = fallbacks;
+    if (device) {
+      const DeviceTimings d = device->device_timings();
+      out["device"] = device->device_name();
+      out["device_timings"] = {{"upload", d.upload_seconds},
+                               {"compute", d.compute_seconds},
+                               {"download", d.download_seconds},
+                               {"host", d.host_seconds}};
     }
   }
   out["phases"] = {
@@ -272,6 +293,17 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
   if (r.contains("backward_error") && r["backward_error"].is_number())
     c.backward_error = r["backward_error"].get<double>();
   if (r.contains("iterations")) c.iterations = r["iterations"].get<index_t>();
+  if (r.contains("sequence_worst_backward_error") && r["sequence_worst_backward_error"].is_number())
+    c.sequence_worst_backward_error = r["sequence_worst_backward_error"].get<double>();
+  c.sequence_fallbacks = r.value("sequence_fallbacks", index_t{0});
+  if (r.contains("device")) {
+    c.device = r["device"].get<std::string>();
+    const auto& d = r["device_timings"];
+    c.device_upload = d.value("upload", 0.0);
+    c.device_compute = d.value("compute", 0.0);
+    c.device_download = d.value("download", 0.0);
+    c.device_host = d.value("host", 0.0);
+  }
   if (r.contains("relative_residual") && r["relative_residual"].is_number())
     c.relative_residual = r["relative_residual"].get<double>();
   if (r.contains("ordering_used") && r["ordering_used"].is_string() &&

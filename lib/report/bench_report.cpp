@@ -159,6 +159,21 @@ std::string bench_text_table(const BenchReport& r) {
   }
   out << "\n* fastest mean for that phase; xN: mean time relative to the fastest. "
       << r.options.runs << " runs after " << r.options.warmup << " warm-up per phase.\n";
+  for (const auto& c : r.cases) {
+    if (c.status != "ok") continue;
+    if (r.options.sequence > 0 && c.sequence_fallbacks > 0)
+      out << c.matrix << " " << c.solver << ": " << c.sequence_fallbacks << " of "
+          << r.options.sequence << " iterations refactored afresh (kept pivots unstable)\n";
+    if (c.device.empty()) continue;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "%s %s on %s, the %d iterations: upload %.3f ms, kernels %.3f ms, download "
+                  "%.3f ms, host %.3f ms\n",
+                  c.matrix.c_str(), c.solver.c_str(), c.device.c_str(), r.options.sequence,
+                  c.device_upload * 1e3, c.device_compute * 1e3, c.device_download * 1e3,
+                  c.device_host * 1e3);
+    out << buf;
+  }
   return out.str();
 }
 
@@ -266,6 +281,16 @@ nlohmann::json bench_json(const BenchReport& r) {
       cj["iterations"] = c.iterations;
       cj["relative_residual"] = num(c.relative_residual);
     }
+    if (r.options.sequence > 0 && c.status == "ok") {
+      cj["sequence_worst_backward_error"] = num(c.sequence_worst_backward_error);
+      cj["sequence_fallbacks"] = c.sequence_fallbacks;
+    }
+    if (!c.device.empty())
+      cj["device"] = {{"name", c.device},
+                      {"upload", c.device_upload},
+                      {"compute", c.device_compute},
+                      {"download", c.device_download},
+                      {"host", c.device_host}};
     cj["phases"] = nlohmann::json::object();
     for (const auto& p : c.phases) {
       SampleStats s = sample_stats(p.seconds);

@@ -65,6 +65,28 @@ double reldiff(const std::vector<T>& x, const std::vector<T>& y) {
 
 }  // namespace
 
+bool reference_lu_nopivot(std::size_t n, const std::vector<double>& m, std::vector<double>& L,
+                          std::vector<double>& U) {
+  L.assign(n * n, 0.0);
+  U.assign(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Row i of U, then column i of L: A(i, j) = sum_k L(i, k) U(k, j).
+    for (std::size_t j = i; j < n; ++j) {
+      double s = m[i * n + j];
+      for (std::size_t k = 0; k < i; ++k) s -= L[i * n + k] * U[k * n + j];
+      U[i * n + j] = s;
+    }
+    if (U[i * n + i] == 0.0) return false;
+    L[i * n + i] = 1.0;
+    for (std::size_t r = i + 1; r < n; ++r) {
+      double s = m[r * n + i];
+      for (std::size_t k = 0; k < i; ++k) s -= L[r * n + k] * U[k * n + i];
+      L[r * n + i] = s / U[i * n + i];
+    }
+  }
+  return true;
+}
+
 bool reference_solve(const SparseMatrix& a, const std::vector<double>& b, bool transpose,
                      std::vector<double>& x) {
   return dense_solve<double>(a, a.values, b, transpose, x);

@@ -26,6 +26,12 @@ std::vector<double> times(const SparseMatrix& a, const std::vector<double>& x);
 double backward_error(const SparseMatrix& a, const std::vector<double>& x,
                       const std::vector<double>& b);
 
+// Dense LU without pivoting of a row-major n x n matrix (Doolittle: L unit lower triangular, U
+// upper triangular, both row-major n x n). Returns false when a pivot is exactly zero. The
+// factorization is unique when it exists, so it checks factors computed any other way.
+bool reference_lu_nopivot(std::size_t n, const std::vector<double>& rowmajor,
+                          std::vector<double>& L, std::vector<double>& U);
+
 // A square CSC matrix from a dense row-major array (zeros are not stored).
 SparseMatrix from_dense(index_t n, const std::vector<double>& rowmajor);
 

@@ -53,6 +53,13 @@ struct SPAX_API BenchCase {
   double relative_residual = std::numeric_limits<double>::quiet_NaN();
   bool values_synthesized = false;
   double wall_seconds = 0.0;
+  // --sequence: the worst backward error over its iterations, the refactors replaced by a fresh
+  // factorization (refactor_suspect), and for a GPU backend (DeviceSolver) its device and where
+  // the iterations' time went (seconds, summed over the iterations).
+  double sequence_worst_backward_error = std::numeric_limits<double>::quiet_NaN();
+  index_t sequence_fallbacks = 0;
+  std::string device;
+  double device_upload = 0.0, device_compute = 0.0, device_download = 0.0, device_host = 0.0;
 };
 
 // The phases a case reports, in table order.
