@@ -148,6 +148,14 @@ std::string solve_report_json(const SequenceResult& r, const SequenceOptions& o,
                       {"relative_residual", relres}, {"rebuilt", rebuilt}};
     j["timings"]["setup"] = setup_t;
   }
+  if (!r.device.empty()) {
+    const auto& d = r.device_timings;
+    j["device"] = {{"name", r.device},
+                   {"upload_seconds", d.upload_seconds},
+                   {"compute_seconds", d.compute_seconds},
+                   {"download_seconds", d.download_seconds},
+                   {"host_seconds", d.host_seconds}};
+  }
   if (v.exit_code != 0) j["error"] = error_json(v);
   return json_text(j, 2);
 }
@@ -204,6 +212,12 @@ std::string solve_report_text(const SequenceResult& r, const SequenceOptions& o,
         << "rel. residual   " << list(relres) << "\n"
         << "setup rebuilt   " << list(rebuilt) << "\n"
         << "time setup      " << list(setup_t) << "\n";
+  if (!r.device.empty()) {
+    const auto& d = r.device_timings;
+    out << "device          " << r.device << ": upload " << d.upload_seconds << " s, compute "
+        << d.compute_seconds << " s, download " << d.download_seconds << " s, host "
+        << d.host_seconds << " s\n";
+  }
   out << "time solve      " << list(solve_t) << "\n"
       << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric << "\n";
   if (!r.refactor_fallbacks.empty())

@@ -129,6 +129,10 @@ class Runner {
     if (s_) {
       res_.stats = s_->stats();
       if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
+      if (const auto* d = dynamic_cast<const DeviceSolver*>(s_)) {
+        res_.device = d->device_name();
+        res_.device_timings = d->device_timings();
+      }
     }
     res_.cache_symbolic = cache_ ? cache_->symbolic_status() : "off";
     res_.cache_numeric = cache_ ? cache_->numeric_status() : "off";
@@ -162,6 +166,7 @@ class Runner {
 
   // Analyze (or load) and factor (or load) the first matrix.
   void start(const SparseMatrix& a0) {
+    if (auto* d = dynamic_cast<DeviceSolver*>(s_)) d->reset_device_timings();
     if (res_.patterns.empty()) begin_pattern(0);
     check_no_empty_line(a0);
     Timer t;

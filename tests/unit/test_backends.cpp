@@ -10,6 +10,7 @@
 #include "reference_backend.hpp"
 #include "reference_solve.hpp"
 #include "spax/backend.hpp"
+#include "spax/batch.hpp"
 #include "spax/generate.hpp"
 #include "spax/io.hpp"
 #include "test_support.hpp"
@@ -310,6 +311,44 @@ TEST(Registry, RunSequenceTakesTheCallersOwnSolver) {
   ASSERT_EQ(r.solves.size(), 2u);
   for (const auto& rec : r.solves) EXPECT_LT(rec.backward_error, 1e-15);
   for (double v : r.x[1]) EXPECT_NEAR(v, 1.0, 1e-13);  // b = A * ones
+}
+
+// A backend on a (pretend) device: the sequence report names the device and carries its timings.
+class PretendDevice final : public Solver, public DeviceSolver {
+ public:
+  PretendDevice() : inner_(test::reference_backend_info().factory(SolverOptions{})) {}
+  std::string name() const override { return "pretend-device"; }
+  void analyze(const SparseMatrix& a) override { inner_->analyze(a); }
+  void factor(const SparseMatrix& a) override {
+    inner_->factor(a);
+    t_.host_seconds += 1.0;
+  }
+  void solve(std::span<double> b, index_t nrhs, bool tr) override {
+    inner_->solve(b, nrhs, tr);
+    t_.compute_seconds += 0.5;
+    t_.upload_seconds += 0.25;
+  }
+  void solve(std::span<complex_t> b, index_t nrhs, bool tr) override { inner_->solve(b, nrhs, tr); }
+  std::string device_name() const override { return "pretend GPU"; }
+  DeviceTimings device_timings() const override { return t_; }
+  void reset_device_timings() override { t_ = {}; }
+
+ private:
+  std::unique_ptr<Solver> inner_;
+  DeviceTimings t_;
+};
+
+TEST(Registry, ASequenceOnADeviceNamesItAndSplitsItsTime) {
+  PretendDevice s;
+  s.factor(kUnsym);  // before the sequence: reset by the runner
+  const SequenceResult r = run_sequence({kUnsym, kUnsym, kUnsym}, {}, SequenceOptions{}, s);
+  EXPECT_EQ(r.device, "pretend GPU");
+  // Three solves (the first fresh; refactors are factor() for this backend: two more).
+  EXPECT_DOUBLE_EQ(r.device_timings.compute_seconds, 1.5);
+  EXPECT_DOUBLE_EQ(r.device_timings.upload_seconds, 0.75);
+  EXPECT_DOUBLE_EQ(r.device_timings.host_seconds, 3.0);
+  const SequenceResult plain = run_sequence({kUnsym}, {}, SequenceOptions{});
+  EXPECT_TRUE(plain.device.empty());
 }
 
 TEST(Registry, NamesAndKindsOfTheBuiltIns) {

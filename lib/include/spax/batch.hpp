@@ -21,23 +21,6 @@
 
 namespace spax {
 
-// Where a device backend's time went, accumulated since the last reset.
-struct SPAX_API DeviceTimings {
-  double upload_seconds = 0.0;    // host-to-device copies
-  double compute_seconds = 0.0;   // refactorization and solve kernels on the device
-  double download_seconds = 0.0;  // device-to-host copies
-  double host_seconds = 0.0;      // the backend's host work (fresh factorizations, set-ups)
-};
-
-// Optional extension of a Solver computing on an accelerator (find it with dynamic_cast).
-class SPAX_API DeviceSolver {
- public:
-  virtual ~DeviceSolver();
-  virtual std::string device_name() const = 0;
-  virtual DeviceTimings device_timings() const = 0;
-  virtual void reset_device_timings() = 0;
-};
-
 // Optional extension of a Solver that refactors and solves many matrices of the analysed pattern
 // in one call (find it with dynamic_cast).
 class SPAX_API BatchRefactorSolver {

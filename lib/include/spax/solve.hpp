@@ -122,6 +122,23 @@ class SPAX_API Solver {
   SolverStats stats_;
 };
 
+// Where a device backend's time went, accumulated since the last reset.
+struct SPAX_API DeviceTimings {
+  double upload_seconds = 0.0;    // host-to-device copies
+  double compute_seconds = 0.0;   // refactorization and solve kernels on the device
+  double download_seconds = 0.0;  // device-to-host copies
+  double host_seconds = 0.0;      // the backend's host work (fresh factorizations, set-ups)
+};
+
+// Optional extension of a Solver computing on an accelerator (find it with dynamic_cast).
+class SPAX_API DeviceSolver {
+ public:
+  virtual ~DeviceSolver();
+  virtual std::string device_name() const = 0;
+  virtual DeviceTimings device_timings() const = 0;
+  virtual void reset_device_timings() = 0;
+};
+
 // Conveniences over the registry (spax/backend.hpp): every registered backend's name (without
 // "auto"), the direct ones only, and whether a solver name ("gmres+ilut") is an iterative one.
 SPAX_API std::vector<std::string> solver_names();
@@ -248,6 +265,10 @@ struct SPAX_API SequenceResult {
   std::vector<std::vector<complex_t>> zx;
   std::vector<index_t> nrhs;
   std::optional<SequenceFailure> failure;  // with keep_partial_results
+  // A backend computing on an accelerator (DeviceSolver): its device, and where its time went
+  // over the whole sequence.
+  std::string device;
+  DeviceTimings device_timings;
 };
 
 // Right-hand sides for one matrix: n x nrhs column-major; empty means b = A * ones.
