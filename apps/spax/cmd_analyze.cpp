@@ -66,14 +66,14 @@ const Registration reg("analyze", [](CLI::App& app) {
   sub->add_option("--lu-timeout", opts->lu_timeout,
                   "Seconds allowed per LU factorization; past it the entry says skipped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   sub->add_option("--lu-relax", opts->lu_relax,
                   "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
                   "when it ends within 3x the time of a run without relaxation, else that run's "
                   "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
                   "rows; counts differ only by ties in the pivot search)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative(NumberKind::integer));
   sub->add_flag("--measure", opts->measure,
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
                 "ordering) and report the seconds; each under --lu-timeout");
@@ -114,11 +114,14 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.name = opts->name;
     ao.measure = opts->measure;
     ao.stamps = opts->stamps;
-    AnalyzeResult r = analyze_files(opts->files, ao);
-    std::string dir =
+    // The output directory is checked before the analysis, not after it.
+    const std::string name = analyze_report_name(opts->files, ao);
+    const std::string dir =
         opts->output_dir.empty()
-            ? (std::filesystem::path("spax-out") / (plain(r.name) ? r.name : "matrix")).string()
+            ? (std::filesystem::path("spax-out") / (plain(name) ? name : "matrix")).string()
             : opts->output_dir;
+    require_output_directory(dir, opts->output_dir.empty() ? "" : "--output-dir");
+    AnalyzeResult r = analyze_files(opts->files, ao);
     write_analyze_outputs(r, dir);
     if (opts->html) {
       const std::string page = analyze_html(r);

@@ -67,6 +67,18 @@ void run_bench(BenchCliOptions& o) {
       throw_usage("unknown ordering '" + ord +
                   "' in --orderings (default, amd, colamd, metis, natural)");
   if (solvers.empty() || orderings.empty()) throw_usage("no solver or ordering to run");
+  // Export paths are checked before any case runs; "-" writes that export to standard output
+  // (then the table goes to stderr, so stdout holds only the export).
+  int exports_to_stdout = 0;
+  for (const auto& [path, option] :
+       {std::pair{o.export_json, "--export-json"}, std::pair{o.export_csv, "--export-csv"},
+        std::pair{o.export_markdown, "--export-markdown"}}) {
+    if (path.empty()) continue;
+    require_writable_output(path, option);
+    exports_to_stdout += is_stdout_path(path);
+  }
+  if (exports_to_stdout > 1) throw_usage("only one export can go to standard output (-)");
+  std::ostream& table_out = exports_to_stdout ? std::cerr : std::cout;
   ReadOptions ro;
   ro.threads = o.bench.threads;
   // Read every matrix first: an unreadable file stops the run before any case.
@@ -92,15 +104,15 @@ void run_bench(BenchCliOptions& o) {
     progress(done, total, "done", elapsed.seconds());
     std::cerr << '\n';
   }
-  std::cout << bench_text_table(report);
+  table_out << bench_text_table(report);
   for (const auto& w : bench_noise_warnings(report)) warn(w);
   if (!o.export_json.empty())
-    write_file_atomic(o.export_json,
-                      [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
+    write_output(o.export_json,
+                 [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
   if (!o.export_csv.empty())
-    write_file_atomic(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
+    write_output(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
   if (!o.export_markdown.empty())
-    write_file_atomic(o.export_markdown, [&](std::ostream& out) { out << bench_markdown(report); });
+    write_output(o.export_markdown, [&](std::ostream& out) { out << bench_markdown(report); });
 }
 
 const Registration reg("bench", [](CLI::App& app) {
@@ -122,10 +134,11 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--tol", o->bench.tol,
                   "Iterative solvers: relative residual to reach (not reached: the case fails)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   sub->add_option("--max-iter", o->bench.max_iter, "Iterative solvers: iterations at most")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive(NumberKind::integer));
   sub->add_option("--precond-options", o->bench.precond_options,
                   "Iterative solvers: key=value,... for every iterative case");
   sub->add_option("--orderings", o->orderings,
@@ -134,25 +147,26 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--warmup", o->bench.warmup, "Untimed runs per phase")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
+      ->check(between(0, 1000, NumberKind::integer));
   sub->add_option("--runs", o->bench.runs, "Timed runs per phase")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(between(1, 100000, NumberKind::integer));
   sub->add_option("--sequence", o->bench.sequence,
                   "Newton-like iterations (refactor + solve) per case; 0 = none")
       ->capture_default_str()
-      ->check(CLI::Range(0, 100000));
+      ->check(between(0, 100000, NumberKind::integer));
   sub->add_option("--timeout", o->bench.timeout, "Seconds per case before it is stopped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   sub->add_option("--max-memory", o->bench.max_memory_mb,
                   "Cap on each case's factorization in MB (0 = none), as spax solve "
                   "--max-memory: a case over it is recorded as out-of-memory (klu, umfpack, "
                   "cholmod, dense; superlu and eigen-lu cannot be capped)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--seed", o->bench.seed, "Seed of the sequence's value perturbation")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative(NumberKind::unsigned_integer));
   add_threads_option(*sub, o->bench.threads);
   sub->add_option("--export-json", o->export_json,
                   "Every sample, summary statistics, machine and library versions");

@@ -145,6 +145,7 @@ std::string recreate_hint(const BaselineOptions& o) {
 void run_baseline_create(const BaselineOptions& o) {
   if (!is_ordering_name(o.ordering))
     throw_usage("unknown ordering '" + o.ordering + "' (known: " + ordering_names_joined() + ")");
+  require_writable_output(o.out, "--output");
   ReadOptions ro;
   ro.threads = o.threads;
   nlohmann::json doc;
@@ -259,7 +260,7 @@ const Registration reg("check", [](CLI::App& app) {
       ->add_option("--min-parallelism-ratio", vo->min_parallelism,
                    "Smallest allowed new/old work/span ratio")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(non_negative());
   verify->add_option("--format", vo->format, formats)->capture_default_str();
   add_threads_option(*verify, vo->threads);
   verify->callback([vo] { run_baseline_verify(*vo); });

@@ -54,7 +54,7 @@ Registration reg("report", [](CLI::App& app) {
       "report", "Analyse a matrix under several orderings and write one self-contained HTML page");
   sub->add_option("file", opts->file, "Matrix Market file (.mtx, .mtx.gz, or - for stdin)")
       ->required();
-  sub->add_option("-o,--out", opts->out, "Output .html file")->required();
+  sub->add_option("-o,--out", opts->out, "Output .html file (- for standard output)")->required();
   sub->add_option("--orderings", opts->orderings,
                   "Comma-separated orderings (default natural,amd,metis,colamd,rcm; known: " +
                       ordering_names_joined() + ")");
@@ -68,6 +68,8 @@ Registration reg("report", [](CLI::App& app) {
     for (const auto& n : names)
       if (!is_ordering_name(n))
         throw_usage("unknown ordering '" + n + "' (known: " + ordering_names_joined() + ")");
+    require_extension(opts->out, {".html", ".htm"}, "HTML", "--out");
+    require_writable_output(opts->out, "--out");
     ReadOptions ro;
     ro.threads = opts->threads;
     MatrixFile mf = read_matrix_market(opts->file, ro);
@@ -119,10 +121,10 @@ Registration reg("report", [](CLI::App& app) {
       in.extra_text = scatter_summary(*scatter);
     }
     std::string html = analysis_html(in);
-    write_file_atomic(opts->out, [&html](std::ostream& o) { o << html; });
-    std::cout << "report of " << name << " (" << orderings.size() << " orderings, "
-              << in.pictures.size() << " pictures) -> " << opts->out << " (" << html.size()
-              << " bytes)\n";
+    write_output(opts->out, [&html](std::ostream& o) { o << html; });
+    (is_stdout_path(opts->out) ? std::cerr : std::cout)
+        << "report of " << name << " (" << orderings.size() << " orderings, " << in.pictures.size()
+        << " pictures) -> " << opts->out << " (" << html.size() << " bytes)\n";
   });
 });
 

@@ -295,9 +295,10 @@ Registration reg("solve", [](CLI::App& app) {
   sub->add_flag("--transpose", o->transpose, "solve A^T x = b (A^H x = b for complex)");
   sub->add_option("--out", o->out,
                   "write x as a Matrix Market array (one column per right-hand side, in order)");
-  sub->add_option("--cache", o->cache, "directory caching symbolic and numeric factorizations");
+  sub->add_option("--cache", o->cache, "directory caching symbolic and numeric factorizations")
+      ->check(output_directory());
   sub->add_option("--refine", o->refine, "iterative refinement steps at most")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative(NumberKind::integer));
   sub->add_option("--tol", o->tol,
                   "backward error above this exits 3 (default 1e-8); for iterative solvers the "
                   "relative residual ||b - A x|| / ||b|| to reach");
@@ -308,19 +309,19 @@ Registration reg("solve", [](CLI::App& app) {
                   "iterative: key=value,... (" + iterative_option_help() + ")");
   sub->add_option("--max-iter", o->max_iter,
                   "iterative: iterations at most; not converging exits 3 (default 1000)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive(NumberKind::integer));
   sub->add_option("--restart", o->restart, "gmres: restart length (default 30)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive(NumberKind::integer));
   sub->add_option("--rebuild-iters", o->rebuild_iters,
                   "iterative sequence: rebuild the kept preconditioner setup when a solve needs "
                   "more iterations (default 0: twice the first count, plus 5)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative(NumberKind::integer));
   sub->add_option("--residual-history", o->residual_history,
                   "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV)");
   sub->add_option("--max-memory", o->max_memory_mb,
                   "cap on the factorization's memory in MB (0 = none; klu, umfpack, cholmod, "
                   "dense): a factorization predicted or found to need more exits 3")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_flag("--json", o->json, "report as JSON");
   sub->add_flag("--strict-pattern", o->strict_pattern,
                 "a matrix whose pattern differs from the previous one exits 1 (no re-analysis)");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <sstream>
 #include <string_view>
 
 #include "command.hpp"
@@ -27,11 +28,6 @@ void set_exit_code(int code) {
 }
 int exit_code() {
   return g_exit_code;
-}
-
-CLI::Option* add_threads_option(CLI::App& sub, int& threads) {
-  return sub.add_option("--threads", threads, "Worker threads (default: all hardware threads)")
-      ->check(CLI::Range(0, 4096));
 }
 
 // One line on stderr whatever the message holds (a path or an argument may contain a newline,
@@ -58,6 +54,12 @@ std::string one_line(std::string_view message) {
   return out;
 }
 
+void report_error(const Error& e) {
+  std::cout.flush();
+  std::cerr << "spax: " << one_line(e.what()) << "\n";
+  set_exit_code(exit_code_for(e.kind()));
+}
+
 void warn(const std::string& message) {
   std::cerr << "spax: warning: " << one_line(message) << "\n";
 }
@@ -80,6 +82,26 @@ int main(int argc, char** argv) {
   for (const auto& c : cmds) c.setup(app);
   try {
     try {
+      // An unknown subcommand is named with the nearest valid one (CLI11 says only "A
+      // subcommand is required"); "spax help [COMMAND]" prints that command's help.
+      const std::vector<std::string> args(argv + 1, argv + argc);
+      if (args.empty()) {
+        std::cerr << "spax: a command is required (see spax --help)\n";
+        return 2;
+      }
+      std::string help_of;
+      if (auto unknown = spax::app::unknown_subcommand(app, args, &help_of)) {
+        std::cerr << "spax: " << spax::app::one_line(*unknown) << "\n";
+        return 2;
+      }
+      if (!help_of.empty()) {
+        CLI::App* target = &app;
+        std::string rest = help_of.substr(4);  // after "spax"
+        std::istringstream words(rest);
+        for (std::string w; words >> w;) target = target->get_subcommand(w);
+        std::cout << target->help();
+        return 0;
+      }
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {  // --help, --version
       return app.exit(e);

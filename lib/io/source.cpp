@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "spax/common.hpp"
+#include "spax/io.hpp"
 
 namespace spax::detail {
 
@@ -18,6 +19,8 @@ ByteSource ByteSource::open_path(const std::string& path) {
     s.fd_ = 0;
     s.own_fd_ = false;
   } else {
+    // A directory, a socket or a block device is named as such (not "cannot open").
+    require_readable_file(path, "Matrix Market");
     s.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (s.fd_ < 0) throw_input(std::string("cannot open: ") + std::strerror(errno), path);
     s.own_fd_ = true;

@@ -22,6 +22,12 @@ std::string stem_of(const std::string& path) {
 
 }  // namespace
 
+std::string analyze_report_name(const std::vector<std::string>& files,
+                                const AnalyzeOptions& options) {
+  if (!options.name.empty()) return options.name;
+  return files.empty() ? std::string("matrix") : stem_of(files[0]);
+}
+
 AnalyzeResult analyze_files(const std::vector<std::string>& files, const AnalyzeOptions& options) {
   if (files.empty()) throw_usage("analyze needs at least one matrix file");
   for (const auto& o : options.orderings)
@@ -32,7 +38,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   const int threads = resolve_threads(options.threads);
   r.input_path = files[0];
   r.sample_paths = files;
-  r.name = options.name.empty() ? stem_of(files[0]) : options.name;
+  r.name = analyze_report_name(files, options);
   r.lu_requested = options.superlu || options.klu;
 
   ReadOptions ro;

@@ -61,6 +61,10 @@ struct AnalyzeResult {
   std::vector<std::string> notes;
 };
 
+// The report name analyze_files gives: options.name, else the first file's stem ("stdin" for -).
+std::string analyze_report_name(const std::vector<std::string>& files,
+                                const AnalyzeOptions& options);
+
 // Reads the files (the first is analysed; all feed pattern_stability) and runs the analysis.
 AnalyzeResult analyze_files(const std::vector<std::string>& files, const AnalyzeOptions& options);
 

@@ -95,12 +95,37 @@ void write_dense(const std::string& path, const DenseMatrix& d, const std::strin
 // NumPy .npy (format 1.0, little-endian, C order, 1-D).
 void write_npy(const std::string& path, std::span<const std::int64_t> data);
 void write_npy(const std::string& path, std::span<const double> data);
+void write_npy(std::ostream& out, std::span<const std::int64_t> data);
 // Reads a 1-D integer .npy (int64, int32, uint32 or uint64, little-endian) as int64.
 std::vector<std::int64_t> read_npy_int64(const std::string& path);
 
 // The whole content of a file (or pipe); nullopt when it cannot be opened or read (a directory,
 // a permission, an I/O error).
 std::optional<std::string> read_whole_file(const std::string& path);
+
+// --- Output and input paths, checked before any work --------------------------------------
+// Every output path may be "-": standard output (write_output, and the writers above that take a
+// path: write_matrix_market, write_dense, write_npy).
+bool is_stdout_path(const std::string& path) noexcept;
+// Writes to standard output when path is "-", else write_file_atomic(path, fill).
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& fill);
+// Checks, before the work that produces it, that an output file can be written: "-" passes;
+// otherwise the path must not be a directory and its directory must exist and be writable.
+// Input error (exit 2) naming the path, what is wrong and `option` (e.g. "--out") when given.
+void require_writable_output(const std::string& path, const std::string& option = {});
+// The same for an output directory that is created when missing (with its parents): an
+// existing one must be a writable directory (a file of that name is named as such); a missing
+// one needs its nearest existing ancestor to be a writable directory.
+void require_output_directory(const std::string& dir, const std::string& option = {});
+// Refuses (usage error) an output file whose name does not end with one of `extensions`
+// (compared case-insensitively; "-" passes): `spy -o x.png` would get SVG under a .png name.
+// `format` names what is written ("SVG").
+void require_extension(const std::string& path, const std::vector<std::string>& extensions,
+                       const std::string& format, const std::string& option = {});
+// Checks that a reader can read `path`: "-" (standard input), regular files, pipes and
+// character devices pass; a missing path, a directory, a socket or a block device is an input
+// error saying so. `what` names the content expected ("stamp map", ".npy permutation").
+void require_readable_file(const std::string& path, const std::string& what);
 
 // Writes a file whole or not at all: `fill` writes into a temporary file beside `path`, which is
 // flushed and renamed over `path` only when `fill` returns without throwing.
