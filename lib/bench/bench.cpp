@@ -71,10 +71,17 @@ double unit(std::uint64_t h) {  // [-1, 1)
 SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k) {
   SparseMatrix b = a;
   const std::uint64_t base = mix64(seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(k));
-  for (std::size_t p = 0; p < b.values.size(); ++p)
-    b.values[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
-  for (std::size_t p = 0; p < b.zvalues.size(); ++p)
-    b.zvalues[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
+  // The factor of an entry depends on the unordered pair {i, j}: a symmetric matrix stays
+  // symmetric (cholmod's sequence needs that), any other keeps its shape.
+  for (index_t j = 0; j < b.ncols; ++j)
+    for (index_t p = b.colptr[j]; p < b.colptr[j + 1]; ++p) {
+      const index_t i = b.rowind[p];
+      const auto lo = static_cast<std::uint64_t>(std::min(i, j)),
+                 hi = static_cast<std::uint64_t>(std::max(i, j));
+      const double f = 1.0 + 0.05 * unit(mix64(base ^ mix64(lo * 0x9E3779B97F4A7C15ull + hi + 1)));
+      if (!b.values.empty()) b.values[static_cast<std::size_t>(p)] *= f;
+      if (!b.zvalues.empty()) b.zvalues[static_cast<std::size_t>(p)] *= f;
+    }
   return b;
 }
 

@@ -65,7 +65,8 @@ BenchCase run_bench_case(const SparseMatrix& a, const std::string& matrix_name,
                          const BenchOptions& options);
 
 // The deterministic k-th value perturbation used by the sequence: each value times
-// (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, position).
+// (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, {i, j}); the unordered pair keeps a
+// symmetric (Hermitian) matrix symmetric (Hermitian).
 SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k);
 
 // Machine and library facts for the JSON export.
