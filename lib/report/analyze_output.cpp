@@ -12,6 +12,7 @@
 #include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
 #include "report/svg_plots.hpp"
+#include "report/text_format.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -26,6 +27,9 @@ constexpr const char* kLevelDefinition =
     "script's count by depth from the root (root first)";
 constexpr const char* kBandwidthDefinition = "max |i - j| over stored entries";
 constexpr const char* kProfileDefinition =
+    "sum of |i - j| over the nonzero entries (the VAJAX script's: stored entries whose value is "
+    "exactly zero are skipped, as scipy's nonzero() skips them)";
+constexpr const char* kEnvelopeDefinition =
     "sum over rows i of (i - first column index j <= i stored in row i); rows with no entry on "
     "or left of the diagonal add 0";
 
@@ -132,6 +136,7 @@ ojson build_json(const AnalyzeResult& r) {
   mj["density_pct"] = m.density_pct;
   mj["bandwidth"] = m.bandwidth;
   mj["profile"] = m.profile;
+  mj["envelope"] = m.envelope;
   mj["is_structurally_symmetric"] = m.is_structurally_symmetric;
   mj["is_numerically_symmetric"] = m.is_numerically_symmetric;
   if (m.square) {
@@ -165,6 +170,7 @@ ojson build_json(const AnalyzeResult& r) {
   mj["upper_bandwidth"] = m.upper_bandwidth;
   mj["bandwidth_definition"] = kBandwidthDefinition;
   mj["profile_definition"] = kProfileDefinition;
+  mj["envelope_definition"] = kEnvelopeDefinition;
   if (!m.notes.empty()) mj["notes"] = m.notes;
   j["matrix"] = mj;
 
@@ -399,7 +405,9 @@ std::string analyze_summary(const AnalyzeResult& r) {
   o << "  size                " << m.nrows << " x " << m.ncols << ", nnz " << m.nnz << ", density "
     << fmt("%.4g", m.density_pct) << " %\n";
   o << "  bandwidth           " << m.bandwidth << " (lower " << m.lower_bandwidth << ", upper "
-    << m.upper_bandwidth << "), profile " << m.profile << "\n";
+    << m.upper_bandwidth << ")\n";
+  o << "  profile             " << with_commas(m.profile) << " (sum of |i - j|), envelope "
+    << with_commas(m.envelope) << "\n";
   o << "  symmetry            structural " << (m.is_structurally_symmetric ? "yes" : "no")
     << ", numerical " << (m.is_numerically_symmetric ? "yes" : "no") << "; pattern "
     << fmt("%.4f", m.pattern_symmetry) << ", numeric " << fmt("%.4f", m.numeric_symmetry) << "\n";
