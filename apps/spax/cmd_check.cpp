@@ -283,8 +283,17 @@ const Registration reg_fp("fingerprint", [](CLI::App& app) {
   sub->callback([o] {
     ReadOptions ro;
     ro.threads = o->threads;
-    for (const auto& f : o->files)
-      std::cout << pattern_fingerprint(read_matrix_market(f, ro).matrix).hex() << "  " << f << '\n';
+    // An unreadable file is reported on stderr and the others still get their line (exit 2).
+    for (const auto& f : o->files) {
+      try {
+        std::cout << pattern_fingerprint(read_matrix_market(f, ro).matrix).hex() << "  " << f
+                  << '\n';
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::input) throw;
+        std::cout.flush();
+        report_error(e);
+      }
+    }
   });
 });
 

@@ -725,30 +725,39 @@ void dispatch_coordinate(LineReader& lr, ByteSource& src, const std::string& nam
   }
 }
 
-// Explicit zeros and diagonal entries, counted over column ranges in parallel.
+// Explicit zeros and diagonal entries (stored, and of those the nonzero ones), counted over
+// column ranges in parallel.
 void count_zeros_and_diagonal(const SparseMatrix& a, int threads, ReadStats& stats) {
   if (a.nnz() < (index_t{1} << 18)) threads = 1;
-  std::vector<index_t> zeros(static_cast<std::size_t>(threads), 0),
-      diag(static_cast<std::size_t>(threads), 0);
+  const auto nt = static_cast<std::size_t>(threads);
+  std::vector<index_t> zeros(nt, 0), diag(nt, 0), diag_zero(nt, 0);
   parallel_ranges(threads, a.ncols, [&](index_t b, index_t e, int t) {
-    index_t z = 0, d = 0;
+    index_t z = 0, d = 0, dz = 0;
     for (index_t j = b; j < e; ++j)
       for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
-        d += a.rowind[p] == j;
+        bool zero = false;
         if (a.is_complex()) {
-          z += a.zvalues[p] == complex_t(0.0, 0.0);
+          zero = a.zvalues[p] == complex_t(0.0, 0.0);
         } else if (a.has_values()) {
-          z += a.values[p] == 0.0;
+          zero = a.values[p] == 0.0;
+        }
+        z += zero;
+        if (a.rowind[p] == j) {
+          ++d;
+          dz += zero;
         }
       }
     zeros[static_cast<std::size_t>(t)] = z;
     diag[static_cast<std::size_t>(t)] = d;
+    diag_zero[static_cast<std::size_t>(t)] = dz;
   });
   stats.explicit_zeros = 0;
+  stats.diagonal_entries = 0;
   stats.diagonal_nonzeros = 0;
-  for (std::size_t t = 0; t < zeros.size(); ++t) {
+  for (std::size_t t = 0; t < nt; ++t) {
     stats.explicit_zeros += zeros[t];
-    stats.diagonal_nonzeros += diag[t];
+    stats.diagonal_entries += diag[t];
+    stats.diagonal_nonzeros += diag[t] - diag_zero[t];
   }
 }
 

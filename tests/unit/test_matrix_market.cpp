@@ -59,6 +59,7 @@ TEST(MatrixMarket, GeneralRealHandWorked) {
   EXPECT_EQ(a.rowind, (std::vector<index_t>{0, 2, 0, 1}));
   EXPECT_EQ(a.values, (std::vector<double>{1.5, -2, 0.25, 1000}));
   EXPECT_EQ(mf.stats.entries_in_file, 4);
+  EXPECT_EQ(mf.stats.diagonal_entries, 1);
   EXPECT_EQ(mf.stats.diagonal_nonzeros, 1);
   EXPECT_EQ(mf.header.field, Field::real);
 }

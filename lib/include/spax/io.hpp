@@ -36,7 +36,8 @@ struct ReadStats {
   index_t stored_nonzeros = 0;    // after symmetric expansion and duplicate summing
   index_t duplicates_summed = 0;  // entries merged into another at the same position
   index_t explicit_zeros = 0;     // stored entries whose value is exactly zero
-  index_t diagonal_nonzeros = 0;  // stored entries on the diagonal
+  index_t diagonal_entries = 0;   // stored entries on the diagonal (explicit zeros included)
+  index_t diagonal_nonzeros = 0;  // stored diagonal entries whose value is not zero (pattern: all)
   std::uint64_t file_bytes = 0;   // bytes of the file as stored (compressed for .gz)
   std::uint64_t text_bytes = 0;   // bytes of Matrix Market text parsed
   bool gzip = false;
