@@ -105,7 +105,7 @@ void run_bench(BenchCliOptions& o) {
     std::cerr << '\n';
   }
   table_out << bench_text_table(report);
-  for (const auto& w : bench_noise_warnings(report)) warn(w);
+  if (const std::string noise = bench_noise_summary(report); !noise.empty()) warn(noise);
   if (!o.export_json.empty())
     write_output(o.export_json,
                  [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
@@ -113,6 +113,11 @@ void run_bench(BenchCliOptions& o) {
     write_output(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
   if (!o.export_markdown.empty())
     write_output(o.export_markdown, [&](std::ostream& out) { out << bench_markdown(report); });
+  // Nothing ran: a numerical-failure exit (3), as solve's, after the table and the exports,
+  // which say why each case failed. A script that benchmarks must not read "ok" from it.
+  if (bench_all_failed(report))
+    throw_numerical("every case failed (" + std::to_string(report.cases.size()) +
+                    (report.cases.size() == 1 ? " case" : " cases") + "; reasons in the table)");
 }
 
 const Registration reg("bench", [](CLI::App& app) {

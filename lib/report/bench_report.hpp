@@ -15,16 +15,23 @@ struct BenchReport {
   MachineInfo machine;
 };
 
-// For each matrix and phase, the smallest mean time among the cases that ran (NaN if none).
-double fastest_mean(const BenchReport& r, const std::string& matrix, const std::string& phase);
+// For each matrix and phase, the smallest median time among the cases that ran (NaN if none).
+// Cases are ranked by median: one outlier moves a mean (and sigma) but not a median.
+double fastest_median(const BenchReport& r, const std::string& matrix, const std::string& phase);
 
-// One table per matrix: per case and phase "mean +- sigma", the fastest marked with '*' and the
-// others as a ratio to it; failed cases with their reason.
+// Per matrix ("NAME (ROWS x COLS, nnz N)"): a timing table, one row per case and phase with the
+// median, its ratio to the fastest median ('*' for the fastest), mean +- sigma (the mean alone
+// for one run), min .. max and the outliers ('!'); then a results table, one row per case
+// (nnz(L+U), flops, peak memory, backward error, status with the reason of a failure).
 std::string bench_text_table(const BenchReport& r);
 std::string bench_markdown(const BenchReport& r);
 std::string bench_csv(const BenchReport& r);
 nlohmann::json bench_json(const BenchReport& r);
-// Warnings for noisy phases (sigma / mean above 10%).
+// Warnings for noisy phases (sigma / mean above 10%), one per phase (the JSON export's list).
 std::vector<std::string> bench_noise_warnings(const BenchReport& r);
+// The same as one line for stderr ("" when no phase is noisy).
+std::string bench_noise_summary(const BenchReport& r);
+// True when there were cases and none of them ran (bench then exits 3).
+bool bench_all_failed(const BenchReport& r);
 
 }  // namespace spax
