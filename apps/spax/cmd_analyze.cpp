@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -121,13 +122,20 @@ const Registration reg("analyze", [](CLI::App& app) {
             ? (std::filesystem::path("spax-out") / (plain(name) ? name : "matrix")).string()
             : opts->output_dir;
     require_output_directory(dir, opts->output_dir.empty() ? "" : "--output-dir");
+    Progress progress("analyze");
+    if (progress.enabled())
+      ao.progress = [&progress](std::size_t done, std::size_t total, const std::string& what) {
+        progress.update(done, total, what);
+      };
     AnalyzeResult r = analyze_files(opts->files, ao);
+    progress.step("writing " + dir);
     write_analyze_outputs(r, dir);
     if (opts->html) {
       const std::string page = analyze_html(r);
       write_file_atomic((std::filesystem::path(dir) / "report.html").string(),
                         [&](std::ostream& out) { out << page; });
     }
+    progress.finish();
     if (opts->json) {
       std::cout << analyze_json(r, 2) << '\n';
     } else {

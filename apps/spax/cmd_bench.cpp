@@ -1,17 +1,16 @@
 // spax bench: run every solver x ordering on the matrices, report like hyperfine.
-#include <unistd.h>
 
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "report/bench_report.hpp"
 #include "report/json_text.hpp"
 #include "spax/bench.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
-#include "spax/timer.hpp"
 
 namespace spax::app {
 namespace {
@@ -31,14 +30,6 @@ std::vector<std::string> split_list(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
-}
-
-void progress(std::size_t done, std::size_t total, const std::string& current, double elapsed) {
-  const int width = 30;
-  const int filled = total ? static_cast<int>(width * done / total) : width;
-  std::cerr << "\r\033[K[" << std::string(static_cast<std::size_t>(filled), '#')
-            << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << '/'
-            << total << "  " << static_cast<int>(elapsed) << " s  " << current << std::flush;
 }
 
 void run_bench(BenchCliOptions& o) {
@@ -87,23 +78,18 @@ void run_bench(BenchCliOptions& o) {
   BenchReport report;
   report.options = o.bench;
   report.machine = machine_info();
-  const bool tty = ::isatty(2);
-  const std::size_t total = mats.size() * solvers.size() * orderings.size();
-  std::size_t done = 0;
-  Timer elapsed;
+  Progress progress("bench", mats.size() * solvers.size() * orderings.size());
   for (const auto& mf : mats) {
     for (const auto& s : solvers)
       for (const auto& ord : orderings) {
         const std::string name = mf.path.substr(mf.path.find_last_of('/') + 1);
-        if (tty) progress(done, total, name + " " + s + "/" + ord, elapsed.seconds());
+        progress.step(name + " " + s + "/" + ord);
         report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
-        ++done;
+        const BenchCase& c = report.cases.back();
+        progress.advance(name + " " + s + "/" + ord + ": " + c.status);
       }
   }
-  if (tty) {
-    progress(done, total, "done", elapsed.seconds());
-    std::cerr << '\n';
-  }
+  progress.finish();
   table_out << bench_text_table(report);
   if (const std::string noise = bench_noise_summary(report); !noise.empty()) warn(noise);
   if (!o.export_json.empty())

@@ -209,6 +209,7 @@ std::vector<OrderingAnalysis> analyze_orderings(const SparseMatrix& a,
           !is_permutation(o.perm, a.ncols))
         o = compute_ordering(a, names_in[i]);
       out[i] = analyze_ordering(a, o, options);
+      if (options.on_ordering_done) options.on_ordering_done(names_in[i]);
     }
   });
   return out;

@@ -1,5 +1,6 @@
 // `spax analyze`: runs every analysis on the first file and the pattern stability over all.
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 
 #include "spax/analyze_report.hpp"
@@ -36,6 +37,19 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   Timer total;
   AnalyzeResult r;
   const int threads = resolve_threads(options.threads);
+  // Steps for the progress callback: read, structure, each ordering (natural included), the
+  // natural tree, the LU fill, each measured ordering, each further file, the stamps.
+  std::size_t n_orderings =
+      options.orderings.size() + (std::find(options.orderings.begin(), options.orderings.end(),
+                                            "natural") == options.orderings.end());
+  const std::size_t steps = 2 + n_orderings + 1 + (options.superlu || options.klu ? 1 : 0) +
+                            (options.measure ? options.orderings.size() : 0) + files.size() - 1 +
+                            (options.stamps.empty() ? 0 : 1);
+  std::atomic<std::size_t> done{0};
+  auto progress = [&](const std::string& what, bool step_done) {
+    const std::size_t d = step_done ? ++done : done.load();
+    if (options.progress) options.progress(d, steps, what);
+  };
   r.input_path = files[0];
   r.sample_paths = files;
   r.name = analyze_report_name(files, options);
@@ -44,7 +58,9 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   ReadOptions ro;
   ro.threads = threads;
   Timer t;
+  progress("reading " + files[0], false);
   MatrixFile mf = read_matrix_market(files[0], ro);
+  progress("read", true);
   r.timings.emplace_back("read", t.seconds());
   const SparseMatrix& a = mf.matrix;
   r.pattern = pattern_of(a);
@@ -71,8 +87,10 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   r.timings.emplace_back("lu_fill_start", t.seconds());
 
   t.reset();
+  progress("structure", false);
   r.matrix = analyze_structure(a, mf.stats.duplicates_summed);
   r.timings.emplace_back("structure", t.seconds());
+  progress("structure", true);
   if (job) poll_lu_fill(*job);
 
   if (r.square && r.n > 0) {
@@ -83,6 +101,8 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     AnalysisOptions ao;
     ao.threads = threads;
     ao.relaxed = true;
+    ao.on_ordering_done = [&](const std::string& name) { progress("ordering " + name, true); };
+    progress("orderings", false);
     // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
     if (job)
       ao.provided = [&job](const std::string& name, Ordering& o) {
@@ -113,17 +133,22 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     if (!natural_listed) all.erase(nat);
     r.orderings = std::move(all);
     r.timings.emplace_back("natural_tree", t.seconds());
+    progress("elimination tree", true);
   } else if (!r.square) {
+    done += n_orderings + 1;
     r.notes.push_back(
         "rectangular matrix: elimination tree, supernodes, orderings, RCM and LU fill need a "
         "square matrix");
   } else {
+    done += n_orderings + 1;
     r.notes.push_back("empty matrix: nothing to order or factor");
   }
 
   if (job) {
     t.reset();
+    progress("LU fill (waiting for the factorizations)", false);
     r.fill = finish_lu_fill(job);
+    progress("LU fill", true);
     r.timings.emplace_back("lu_fill_wait", t.seconds());
     if (r.fill.applicable) r.values = r.fill.values;
   } else {
@@ -135,8 +160,11 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
 
   if (options.measure && !r.orderings.empty()) {
     t.reset();
-    for (const auto& o : r.orderings)
+    for (const auto& o : r.orderings) {
+      progress("measure " + o.ordering, false);
       r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout));
+      progress("measure " + o.ordering, true);
+    }
     r.timings.emplace_back("measure", t.seconds());
   }
 
@@ -144,12 +172,17 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     t.reset();
     PatternStabilityAccumulator acc;
     acc.add(a);
-    for (std::size_t k = 1; k < files.size(); ++k) acc.add(read_matrix_market(files[k], ro).matrix);
+    for (std::size_t k = 1; k < files.size(); ++k) {
+      progress("pattern stability: " + files[k], false);
+      acc.add(read_matrix_market(files[k], ro).matrix);
+      progress("pattern stability", true);
+    }
     r.stability = acc.result();
     r.timings.emplace_back("pattern_stability", t.seconds());
   }
   if (!options.stamps.empty()) {
     t.reset();
+    progress("scatter", false);
     ScatterOptions so;
     so.threads = threads;
     // The matrix is compared with the assembly when their sizes agree (an input error if not).
@@ -158,6 +191,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     sr.matrix_path = files[0];
     r.scatter = std::move(sr);
     r.timings.emplace_back("scatter", t.seconds());
+    progress("scatter", true);
   }
   r.timings.emplace_back("total", total.seconds());
   return r;

@@ -216,6 +216,9 @@ struct AnalysisOptions {
   // analyze_orderings asks this first for each name; when it returns true with the ordering
   // (already computed elsewhere), that one is analysed instead of computing it again.
   std::function<bool(const std::string& name, Ordering& out)> provided;
+  // analyze_orderings calls this after each ordering is analysed, from the thread that analysed
+  // it (so it must be thread-safe); for progress reports.
+  std::function<void(const std::string& name)> on_ordering_done;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.
