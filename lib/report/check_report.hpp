@@ -13,6 +13,8 @@ struct CheckCase {
   bool passed = true;
   std::string message;  // one line: what changed and what to do
   nlohmann::json details = nlohmann::json::object();
+  // Further lines the text format shows under the case (e.g. the first 20 coordinates).
+  std::vector<std::string> text_lines = {};
 };
 
 struct CheckReport {
@@ -25,7 +27,12 @@ struct CheckReport {
 enum class CheckFormat { text, json, junit, github };
 CheckFormat parse_check_format(const std::string& name);
 
-// The report in the chosen format (text ends with a one-line verdict).
+// A JSON value as people read it in the text format: numbers with 4 significant digits (whole
+// numbers in full), strings bare, arrays "a, b", objects "key value, key value".
+std::string text_value(const nlohmann::json& v);
+
+// The report in the chosen format (text ends with a one-line verdict; its summary is written
+// key by key with text_value, never as raw JSON).
 std::string format_check_report(const CheckReport& r, CheckFormat f);
 
 }  // namespace spax
