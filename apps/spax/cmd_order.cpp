@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "report/text_format.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
 
@@ -17,12 +18,6 @@ struct OrderOptions {
   std::string out;
   int threads = 0;
 };
-
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  return buf;
-}
 
 Registration reg("order", [](CLI::App& app) {
   auto opts = std::make_shared<OrderOptions>();
@@ -52,7 +47,7 @@ Registration reg("order", [](CLI::App& app) {
     // With --out -, standard output holds the .npy bytes: the summary goes to stderr.
     (is_stdout_path(opts->out) ? std::cerr : std::cout)
         << "ordering " << o.name << ": n = " << a.ncols << ", nnz(L) = " << s.nnz_l << ", "
-        << seconds_text(o.seconds) << " s -> " << opts->out << "\n";
+        << format_seconds(o.seconds) << " -> " << opts->out << "\n";
   });
 });
 

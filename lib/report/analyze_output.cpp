@@ -359,18 +359,6 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1024.0 && u < 4) {
-    b /= 1024.0;
-    ++u;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 std::string widths_text(const std::vector<index_t>& w) {
   std::ostringstream o;
   auto put = [&](std::size_t k) { o << (k ? " " : "") << w[k]; };
@@ -475,7 +463,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
         o << "error: " << e.error << "\n";
       } else {
         o << "L " << e.L_nnz << ", U " << e.U_nnz << ", L+U-n " << e.factor_nnz << ", fill ratio "
-          << fmt("%.2f", e.fill_ratio) << " (" << fmt("%.3f", e.seconds) << " s)\n";
+          << fmt("%.2f", e.fill_ratio) << " (" << format_seconds(e.seconds) << ")\n";
         if (!e.note.empty()) o << "  " << pad("", 24, false) << "note: " << e.note << "\n";
       }
     };
@@ -518,19 +506,19 @@ std::string analyze_summary(const AnalyzeResult& r) {
   if (!r.orderings.empty()) {
     o << "== Orderings (A+A^T under each ordering) ==\n";
     const std::vector<std::pair<std::string, std::size_t>> cols = {
-        {"ordering", 9}, {"time s", 9},     {"height", 9},      {"max width", 10}, {"nnz(L)", 13},
+        {"ordering", 9}, {"time", 10},      {"height", 9},      {"max width", 10}, {"nnz(L)", 13},
         {"flops", 11},   {"work/span", 10}, {"snodes f/r", 16}, {"mem L", 10}};
     for (const auto& [h, w] : cols) o << pad(h, w, h != "ordering");
     o << "\n";
     for (const auto& x : r.orderings) {
-      o << pad(x.ordering, 9, false) << pad(fmt("%.3f", x.seconds), 9)
+      o << pad(x.ordering, 9, false) << pad(format_seconds(x.seconds), 10)
         << pad(std::to_string(x.height), 9) << pad(std::to_string(x.max_width), 10)
-        << pad(std::to_string(x.nnz_l), 13) << pad(fmt("%.3g", x.flops), 11)
+        << pad(std::to_string(x.nnz_l), 13) << pad(format_count(x.flops), 11)
         << pad(fmt("%.1f", x.work_span), 10)
         << pad(std::to_string(x.fundamental_supernodes) + "/" +
                    std::to_string(x.relaxed_supernodes),
                16)
-        << pad(human_bytes(x.memory_bytes), 10) << "\n";
+        << pad(format_bytes(x.memory_bytes), 10) << "\n";
     }
     if (!r.measured.empty()) {
       o << "measured factorization (numeric phase only):\n";
@@ -542,9 +530,9 @@ std::string analyze_summary(const AnalyzeResult& r) {
         } else if (!mf.ok) {
           o << "error: " << mf.error << "\n";
         } else {
-          o << "CHOLMOD " << fmt("%.4f", mf.cholmod_seconds) << " s, KLU ";
+          o << "CHOLMOD " << format_seconds(mf.cholmod_seconds) << ", KLU ";
           if (mf.klu_seconds >= 0) {
-            o << fmt("%.4f", mf.klu_seconds) << " s\n";
+            o << format_seconds(mf.klu_seconds) << "\n";
           } else {
             o << mf.klu_error << "\n";
           }

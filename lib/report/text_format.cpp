@@ -107,9 +107,17 @@ std::string format_bytes(double b) {
     b /= 1024.0;
     ++u;
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
+  if (u == 0 || b == 0.0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f %s", b, units[u]);
+    return buf;
+  }
+  // 1023.7 KB rounds to "1024 KB" at 3 significant digits: say 1.00 MB instead.
+  if (std::fabs(b) >= 999.5 && u < 4) {
+    b /= 1024.0;
+    ++u;
+  }
+  return fixed_significant(b, 3) + " " + units[u];
 }
 
 std::string xml_escape(const std::string& s) {

@@ -34,7 +34,7 @@ std::string format_count(double v);
 // [1e-3, 1e6) and without trailing zeros: 12.3456 -> "12.35", 0.95 -> "0.95", 1e-16 ->
 // "1e-16", 1.5363e-05 -> "1.536e-05", 1234567 -> "1.235e+06".
 std::string format_number(double v, int digits = 4);
-// Bytes in binary units: 1536 -> "1.5 KB", 12.3 * 2^20 -> "12.3 MB".
+// Bytes in binary units, 3 significant digits: 1536 -> "1.50 KB", 12.3 * 2^20 -> "12.3 MB".
 std::string format_bytes(double bytes);
 
 // Escapes text for XML, HTML and SVG content and attributes (& < > " '); control characters

@@ -54,7 +54,9 @@ TEST(TextFormat, Numbers) {
 
 TEST(TextFormat, Bytes) {
   EXPECT_EQ(format_bytes(512), "512 B");
-  EXPECT_EQ(format_bytes(1536), "1.5 KB");
+  EXPECT_EQ(format_bytes(1536), "1.50 KB");
+  EXPECT_EQ(format_bytes(900 * 1024), "900 KB");
+  EXPECT_EQ(format_bytes(1023.8 * 1024), "1.00 MB");
   EXPECT_EQ(format_bytes(12.3 * 1024 * 1024), "12.3 MB");
 }
 
