@@ -29,6 +29,7 @@ nlohmann::json info_json(const MatrixFile& mf) {
       {"format", h.coordinate ? "coordinate" : "array"},
       {"field", to_string(h.field)},
       {"symmetry", to_string(h.symmetry)},
+      {"declared_symmetry", h.declared_symmetry},
       {"rows", mf.matrix.nrows},
       {"cols", mf.matrix.ncols},
       {"entries_in_file", s.entries_in_file},
@@ -40,6 +41,7 @@ nlohmann::json info_json(const MatrixFile& mf) {
       {"fingerprint", pattern_fingerprint(mf.matrix).hex()},
       {"index_base", s.zero_based ? 0 : 1},
       {"gzip", s.gzip},
+      {"compression", s.compression},
       {"file_bytes", s.file_bytes},
       {"text_bytes", s.text_bytes},
       {"read_seconds", s.seconds},
@@ -61,6 +63,7 @@ void print_table(const std::vector<nlohmann::json>& rows) {
       {"explicit_zeros", "explicit zeros"},
       {"diagonal_entries", "diagonal entries"},
       {"index_base", "index base"},
+      {"compression", "compression"},
       {"fingerprint", "pattern fingerprint"},
       {"read_seconds", "read time"},
       {"read_mb_per_s", "read speed (MB/s)"},
@@ -76,6 +79,12 @@ void print_table(const std::vector<nlohmann::json>& rows) {
         // Stored diagonal entries and, of those, the ones whose value is not zero.
         std::cout << j["diagonal_entries"].get<index_t>() << " stored, "
                   << j["diagonal_nonzeros"].get<index_t>() << " nonzero";
+      } else if (key == "symmetry" && j["declared_symmetry"] != j["symmetry"]) {
+        // A real hermitian file: its values are their own conjugates, so it is symmetric.
+        std::cout << j["symmetry"].get<std::string>() << " (declared "
+                  << j["declared_symmetry"].get<std::string>() << ", read as "
+                  << j["symmetry"].get<std::string>() << ": " << j["field"].get<std::string>()
+                  << " values)";
       } else if (key == "read_seconds") {
         std::cout << format_seconds(v.get<double>());
       } else if (key == "read_mb_per_s") {

@@ -147,5 +147,27 @@ TEST(CliInfo, MalformedFileAmongSeveral) {
   EXPECT_NE(r.err.find("bad.mtx:3:"), std::string::npos) << r.err;
 }
 
+// What other readers read: bzip2 on standard input (detected by its magic bytes), and a real
+// hermitian file, which info calls symmetric and says so.
+TEST(CliInfo, Bzip2OnStdinAndRealHermitian) {
+  const std::string bz = read_text_file(test_data_dir() / "mm" / "w156.mtx.bz2");
+  auto s = run_spax({"info", "--json", "-"}, bz);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto plain = run_spax({"info", "--json", (bundled_data_dir() / "w156.mtx").string()});
+  EXPECT_EQ(parse_json(s)["fingerprint"], parse_json(plain)["fingerprint"]);
+  EXPECT_EQ(parse_json(s)["compression"], "bzip2");
+  ScratchDir d;
+  write_text_file(
+      d / "h.mtx",
+      "%%MatrixMarket matrix coordinate real hermitian\n3 3 3\n3 1 10\n3 2 20\n3 3 30\n");
+  auto h = run_spax({"info", (d / "h.mtx").string()});
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_NE(h.out.find("symmetry             symmetric (declared hermitian, read as symmetric: "
+                       "real values)"),
+            std::string::npos)
+      << h.out;
+  EXPECT_NE(h.out.find("stored nonzeros      5"), std::string::npos) << h.out;
+}
+
 }  // namespace
 }  // namespace spax::test

@@ -18,7 +18,8 @@ struct MatrixMarketHeader {
   std::string object = "matrix";
   bool coordinate = true;  // false: array (dense, column-major)
   Field field = Field::real;
-  Symmetry symmetry = Symmetry::general;
+  Symmetry symmetry = Symmetry::general;      // as read: a real "hermitian" file is symmetric
+  std::string declared_symmetry = "general";  // the banner's word, lower case
   index_t nrows = 0;
   index_t ncols = 0;
   index_t declared_entries = 0;  // coordinate: the size line's count; array: values expected
@@ -41,6 +42,7 @@ struct ReadStats {
   std::uint64_t file_bytes = 0;   // bytes of the file as stored (compressed for .gz)
   std::uint64_t text_bytes = 0;   // bytes of Matrix Market text parsed
   bool gzip = false;
+  std::string compression = "none";  // "none", "gzip" or "bzip2" (detected by magic bytes)
   // True when the file was written with 0-based indices (detected; see read_matrix_market).
   bool zero_based = false;
   double seconds = 0.0;  // wall time of the read
@@ -54,14 +56,14 @@ struct MatrixFile {
   ReadStats stats;
 };
 
-// Reads a Matrix Market file (".gz" files are decompressed transparently, gzip detected by its
-// magic bytes; "-" reads standard input). Symmetric, skew-symmetric and hermitian files are
-// expanded to full storage; entries in either triangle are accepted and mirrored. Duplicates are
-// summed and counted; explicit zeros stay as structural entries. A coordinate file written with
-// 0-based indices is accepted only when that is unambiguous (an index 0 appears, all indices fit
-// 0-based and the 0-based reading uses every row and column); stats.zero_based says so. Malformed
-// input throws an input Error carrying the file and line; nothing is allocated beyond what the file
-// can hold.
+// Reads a Matrix Market file (gzip and bzip2 are decompressed transparently, detected by their
+// magic bytes, on files and on standard input alike; "-" reads standard input). Symmetric,
+// skew-symmetric and hermitian files are expanded to full storage; entries in either triangle are
+// accepted and mirrored. Duplicates are summed and counted; explicit zeros stay as structural
+// entries. A coordinate file written with 0-based indices is accepted only when that is unambiguous
+// (an index 0 appears, all indices fit 0-based and the 0-based reading uses every row and column);
+// stats.zero_based says so. Malformed input throws an input Error carrying the file and line;
+// nothing is allocated beyond what the file can hold.
 MatrixFile read_matrix_market(const std::string& path, const ReadOptions& options = {});
 // The same on text in memory; `name` is used in error messages.
 MatrixFile parse_matrix_market(std::string_view text, const std::string& name,
