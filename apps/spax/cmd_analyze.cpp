@@ -68,13 +68,15 @@ const Registration reg("analyze", [](CLI::App& app) {
                   "Seconds allowed per LU factorization; past it the entry says skipped")
       ->capture_default_str()
       ->check(positive());
-  sub->add_option("--lu-relax", opts->lu_relax,
-                  "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
-                  "when it ends within 3x the time of a run without relaxation, else that run's "
-                  "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
-                  "rows; counts differ only by ties in the pivot search)")
-      ->capture_default_str()
-      ->check(non_negative(NumberKind::integer));
+  auto* relax_option =
+      sub->add_option(
+             "--lu-relax", opts->lu_relax,
+             "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
+             "when it ends within 3x the time of a run without relaxation, else that run's "
+             "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
+             "rows; counts differ only by ties in the pivot search)")
+          ->capture_default_str()
+          ->check(non_negative(NumberKind::integer));
   sub->add_flag("--measure", opts->measure,
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
                 "ordering) and report the seconds; each under --lu-timeout");
@@ -85,7 +87,7 @@ const Registration reg("analyze", [](CLI::App& app) {
                   "Stamp map (JSON or .csv) of the assembly that produced the matrix: adds the "
                   "scatter-conflict analysis (device_parallelism) and device_batches.npy");
   add_threads_option(*sub, opts->threads);
-  sub->callback([opts] {
+  sub->callback([opts, relax_option] {
     AnalyzeOptions ao;
     if (opts->orderings != "all") {
       ao.orderings = split_list(opts->orderings);
@@ -103,6 +105,9 @@ const Registration reg("analyze", [](CLI::App& app) {
     }
     ao.lu_timeout = opts->lu_timeout;
     ao.superlu_relax = opts->lu_relax;
+    // An option that applies to nothing is a usage error, never silently dropped.
+    if (relax_option->count() > 0 && !ao.superlu)
+      throw_usage("--lu-relax applies to SuperLU's LU fill, which --lu-fill leaves out");
     ao.threads = opts->threads;
     // The name becomes a directory under spax-out/ (and a title): one path component.
     auto plain = [](const std::string& name) {

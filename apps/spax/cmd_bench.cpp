@@ -21,6 +21,8 @@ struct BenchCliOptions {
   std::string orderings = "default";
   BenchOptions bench;
   std::string export_json, export_csv, export_markdown;
+  // The iterative-only options given on the command line (not applying to direct solvers).
+  std::vector<std::string> iterative_options_given;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -58,6 +60,12 @@ void run_bench(BenchCliOptions& o) {
       throw_usage("unknown ordering '" + ord +
                   "' in --orderings (default, amd, colamd, metis, natural)");
   if (solvers.empty() || orderings.empty()) throw_usage("no solver or ordering to run");
+  // An option that applies to no case is a usage error, never silently dropped.
+  if (!o.iterative_options_given.empty() &&
+      std::none_of(solvers.begin(), solvers.end(), is_iterative_solver))
+    throw_usage(o.iterative_options_given.front() +
+                " applies to iterative solvers only (cg, bicgstab, gmres, amg) and --solvers "
+                "has none");
   // Export paths are checked before any case runs; "-" writes that export to standard output
   // (then the table goes to stderr, so stdout holds only the export).
   int exports_to_stdout = 0;
@@ -163,7 +171,11 @@ const Registration reg("bench", [](CLI::App& app) {
                   "Every sample, summary statistics, machine and library versions");
   sub->add_option("--export-csv", o->export_csv, "One row per case and phase");
   sub->add_option("--export-markdown", o->export_markdown, "The tables as Markdown");
-  sub->callback([o] { run_bench(*o); });
+  sub->callback([o, sub] {
+    for (const char* name : {"--tol", "--max-iter", "--precond-options"})
+      if (sub->get_option(name)->count() > 0) o->iterative_options_given.push_back(name);
+    run_bench(*o);
+  });
 });
 
 }  // namespace

@@ -144,6 +144,24 @@ TEST(CliOptions, AppsUseOnlyTheSharedValidators) {
   EXPECT_GE(files, 10);
 }
 
+// An option that applies to nothing the command will run is refused, not silently dropped.
+TEST(CliOptions, OptionsThatApplyToNothingAreRefused) {
+  const std::string m = matrix("west0479.mtx");
+  expect_usage({"bench", m, "--solvers", "klu,umfpack", "--max-iter", "5"},
+               "--max-iter applies to iterative solvers only");
+  expect_usage({"bench", m, "--solvers", "klu", "--tol", "1e-6"},
+               "--tol applies to iterative solvers only");
+  expect_usage({"bench", m, "--precond-options", "droptol=1e-3"},
+               "--precond-options applies to iterative solvers only");
+  expect_usage({"analyze", m, "--lu-fill", "klu", "--lu-relax", "3"},
+               "--lu-relax applies to SuperLU's LU fill");
+  expect_usage({"check", "pattern", m, m, "--glob", "*.mtx"}, "--glob selects files of --dir");
+  // With something for them to apply to, they are taken.
+  auto ok = run_spax({"bench", m, "--solvers", "klu,gmres+ilut", "--max-iter", "500", "--runs", "1",
+                      "--warmup", "0"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 // --- Readers given something that is not a file ---------------------------------------------
 
 TEST(CliOptions, ReadersSayADirectoryIsADirectory) {
