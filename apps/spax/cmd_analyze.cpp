@@ -89,10 +89,7 @@ const Registration reg("analyze", [](CLI::App& app) {
   add_threads_option(*sub, opts->threads);
   sub->callback([opts, relax_option] {
     AnalyzeOptions ao;
-    if (opts->orderings != "all") {
-      ao.orderings = split_list(opts->orderings);
-      if (ao.orderings.empty()) throw_usage("--orderings: empty list");
-    }
+    ao.orderings = parse_ordering_list(opts->orderings);
     ao.superlu = ao.klu = false;
     for (const auto& lib : split_list(opts->lu_fill)) {
       if (lib == "superlu") {

@@ -197,3 +197,26 @@ TEST(OrderingShared, EveryRealMatrixEveryOrdering) {
 
 }  // namespace
 }  // namespace spax
+
+namespace spax {
+namespace {
+
+// One --orderings syntax for analyze and report: "all", commas, blanks, repeats once.
+TEST(Ordering, ParseOrderingList) {
+  EXPECT_EQ(parse_ordering_list("all"), ordering_names());
+  EXPECT_EQ(parse_ordering_list(" amd , metis,amd"), (std::vector<std::string>{"amd", "metis"}));
+  EXPECT_EQ(parse_ordering_list("rcm,all").front(), "rcm");
+  EXPECT_EQ(parse_ordering_list("rcm,all").size(), ordering_names().size());
+  for (const char* bad : {"", " , ", "amd,foo"}) {
+    try {
+      parse_ordering_list(bad);
+      ADD_FAILURE() << "'" << bad << "' accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage);
+      EXPECT_EQ(e.message().rfind("--orderings: ", 0), 0u) << e.message();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace spax

@@ -53,6 +53,11 @@ std::vector<std::string> ordering_names();
 bool is_ordering_name(const std::string& name);
 // "natural, amd, metis, colamd, mmd, rcm" (for usage messages).
 std::string ordering_names_joined();
+// An --orderings list as every command takes it: "all" (every registered name, in the order
+// above), or names separated by commas (blanks around them ignored, repeats kept once). An
+// unknown name or an empty list is a usage error naming `option`.
+std::vector<std::string> parse_ordering_list(const std::string& list,
+                                             const std::string& option = "--orderings");
 
 // Computes the named ordering of a square matrix. Unknown name: usage error
 // "unknown ordering 'X' (known: natural, amd, metis, colamd, mmd, rcm)". Rectangular: usage
