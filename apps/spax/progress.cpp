@@ -31,8 +31,12 @@ Progress::Progress(std::string task, std::size_t total, Mode mode, std::ostream&
       start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
+  // Not finished: the command failed. The terminal line is erased (the error follows on its
+  // own line); no "done" is claimed.
   try {
-    finish();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!finished_ && mode_ == Mode::terminal && drew_) out_ << "\r\033[K" << std::flush;
+    finished_ = true;
   } catch (...) {
   }
 }

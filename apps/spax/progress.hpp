@@ -33,7 +33,8 @@ class Progress {
   void set_total(std::size_t total);
   // Sets the count from the caller's own (a library callback's done of total) and shows `what`.
   void update(std::size_t done, std::size_t total, const std::string& what);
-  // Ends the line (terminal) and says how long it took (lines). Called by the destructor.
+  // Ends the line (terminal) and says how long it took (lines). The destructor of a progress
+  // that was not finished (the command failed) only erases the terminal line.
   void finish();
   bool enabled() const { return mode_ != Mode::off; }
 

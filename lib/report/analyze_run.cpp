@@ -1,7 +1,7 @@
 // `spax analyze`: runs every analysis on the first file and the pattern stability over all.
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
+#include <mutex>
 
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
@@ -45,10 +45,14 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   const std::size_t steps = 2 + n_orderings + 1 + (options.superlu || options.klu ? 1 : 0) +
                             (options.measure ? options.orderings.size() : 0) + files.size() - 1 +
                             (options.stamps.empty() ? 0 : 1);
-  std::atomic<std::size_t> done{0};
+  // The ordering workers report too: counting and reporting under one lock keeps the counts
+  // the callback sees in order.
+  std::size_t done = 0;
+  std::mutex progress_mutex;
   auto progress = [&](const std::string& what, bool step_done) {
-    const std::size_t d = step_done ? ++done : done.load();
-    if (options.progress) options.progress(d, steps, what);
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    if (step_done) ++done;
+    if (options.progress) options.progress(done, steps, what);
   };
   r.input_path = files[0];
   r.sample_paths = files;
