@@ -166,6 +166,11 @@ find_package(ZLIB)
 if(NOT ZLIB_FOUND)
   message(FATAL_ERROR "spax: zlib not found: install the Debian package zlib1g-dev")
 endif()
+find_package(BZip2)
+if(NOT BZIP2_FOUND)
+  message(FATAL_ERROR "spax: libbz2 not found (for .mtx.bz2): install the Debian package "
+                      "libbz2-dev")
+endif()
 find_package(Threads REQUIRED)
 
 find_package(CLI11 CONFIG QUIET)
@@ -183,5 +188,5 @@ target_include_directories(spax_deps SYSTEM INTERFACE
   ${SPAX_EIGEN_INCLUDE_DIR})
 target_link_libraries(spax_deps INTERFACE ${SPAX_SUITESPARSE_LIBS} ${SPAX_LIB_metis}
   ${SPAX_LIB_superlu} ${SPAX_LIB_openblas} ${SPAX_LIB_lapack}
-  ZLIB::ZLIB Threads::Threads nlohmann_json::nlohmann_json)
+  ZLIB::ZLIB BZip2::BZip2 Threads::Threads nlohmann_json::nlohmann_json)
 

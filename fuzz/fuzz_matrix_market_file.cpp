@@ -1,5 +1,5 @@
-// libFuzzer target: the Matrix Market reader on a file, so that gzip input (detected by its magic
-// bytes) goes through zlib. Seed it with .mtx.gz files.
+// libFuzzer target: the Matrix Market reader on a file, so that gzip and bzip2 input (detected by
+// their magic bytes) goes through zlib and libbz2. Seed it with .mtx.gz and .mtx.bz2 files.
 #include <unistd.h>
 
 #include <cstdint>

@@ -34,7 +34,7 @@ run_target() {
       printf '\x93NUMPY\x01\x00\x76\x00{'"'"'descr'"'"': '"'"'<i8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (2,), }' > "$corpus/seed.npy" ;;
     fuzz_stamps*) find tests/data -path '*stamps*' -type f -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
     fuzz_baseline) cp tests/data/fuzz/baseline_*.json "$corpus/" ;;
-    *) find tests/data ../shared/matrices -type f \( -name '*.mtx' -o -name '*.mtx.gz' \) -size -200k \
+    *) find tests/data ../shared/matrices -type f \( -name '*.mtx' -o -name '*.mtx.gz' -o -name '*.mtx.bz2' \) -size -200k \
          -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
   esac
   local seed=()

@@ -52,16 +52,16 @@ void add_iterative_flags(CLI::App& sub, BackendFlags& f, std::string& precond,
   f.max_iter = sub.add_option("--max-iter", max_iter,
                               "iterative: iterations at most; not converging exits 3 (default " +
                                   std::to_string(kDefaultMaxIterations) + ")")
-                   ->check(CLI::PositiveNumber);
+                   ->check(positive(NumberKind::integer));
   f.restart =
       sub.add_option("--restart", restart,
                      "gmres: restart length (default " + std::to_string(kDefaultRestart) + ")")
-          ->check(CLI::PositiveNumber);
+          ->check(positive(NumberKind::integer));
   f.rebuild_iters = sub.add_option("--rebuild-iters", rebuild_iters,
                                    "iterative sequence: rebuild the kept preconditioner setup when "
                                    "a solve needs more iterations (default 0: twice the first "
                                    "count, plus 5)")
-                        ->check(CLI::NonNegativeNumber);
+                        ->check(non_negative(NumberKind::integer));
 }
 
 std::map<std::string, std::string> bind_backend_flags(const std::string& solver,

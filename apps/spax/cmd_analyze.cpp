@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -54,14 +55,16 @@ const Registration reg("analyze", [](CLI::App& app) {
   sub->add_option("--lu-timeout", opts->lu_timeout,
                   "Seconds allowed per LU factorization; past it the entry says skipped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--lu-relax", opts->lu_relax,
-                  "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
-                  "when it ends within 3x the time of a run without relaxation, else that run's "
-                  "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
-                  "rows; counts differ only by ties in the pivot search)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(positive());
+  auto* relax_option =
+      sub->add_option(
+             "--lu-relax", opts->lu_relax,
+             "SuperLU relaxed-supernode size for the fill counts. 0 (auto): scipy's (10) "
+             "when it ends within 3x the time of a run without relaxation, else that run's "
+             "counts, with a note (relaxed supernodes can cost 100x on matrices with dense "
+             "rows; counts differ only by ties in the pivot search)")
+          ->capture_default_str()
+          ->check(non_negative(NumberKind::integer));
   sub->add_flag("--measure", opts->measure,
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
                 "ordering) and report the seconds; each under --lu-timeout");
@@ -72,12 +75,15 @@ const Registration reg("analyze", [](CLI::App& app) {
                   "Stamp map (JSON or .csv) of the assembly that produced the matrix: adds the "
                   "scatter-conflict analysis (device_parallelism) and device_batches.npy");
   add_threads_option(*sub, opts->threads);
-  sub->callback([opts] {
+  sub->callback([opts, relax_option] {
     AnalyzeOptions ao;
     set_analyze_orderings(ao, opts->orderings, "--orderings");
     set_analyze_lu_fill(ao, opts->lu_fill, "--lu-fill");
     ao.lu_timeout = opts->lu_timeout;
     ao.superlu_relax = opts->lu_relax;
+    // An option that applies to nothing is a usage error, never silently dropped.
+    if (relax_option->count() > 0 && !ao.superlu)
+      throw_usage("--lu-relax applies to SuperLU's LU fill, which --lu-fill leaves out");
     ao.threads = opts->threads;
     // The name becomes a directory under spax-out/ (and a title): one path component.
     if (!opts->name.empty() && !is_plain_name(opts->name))
@@ -87,13 +93,22 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.name = opts->name;
     ao.measure = opts->measure;
     ao.stamps = opts->stamps;
-    AnalyzeResult r = analyze_files(opts->files, ao);
-    std::string dir =
+    // The output directory is checked before the analysis, not after it.
+    const std::string name = analyze_report_name(opts->files, ao);
+    const std::string dir =
         opts->output_dir.empty()
-            ? (std::filesystem::path("spax-out") / (is_plain_name(r.name) ? r.name : "matrix"))
-                  .string()
+            ? (std::filesystem::path("spax-out") / (is_plain_name(name) ? name : "matrix")).string()
             : opts->output_dir;
+    require_output_directory(dir, opts->output_dir.empty() ? "" : "--output-dir");
+    Progress progress("analyze");
+    if (progress.enabled())
+      ao.progress = [&progress](std::size_t done, std::size_t total, const std::string& what) {
+        progress.update(done, total, what);
+      };
+    AnalyzeResult r = analyze_files(opts->files, ao);
+    progress.step("writing " + dir);
     write_analyze_outputs(r, dir, opts->html);
+    progress.finish();
     if (opts->json) {
       std::cout << analyze_json(r, 2) << '\n';
     } else {

@@ -1,5 +1,4 @@
 // spax bench: run every solver x ordering on the matrices, report like hyperfine.
-#include <unistd.h>
 
 #include <iostream>
 #include <memory>
@@ -7,12 +6,12 @@
 
 #include "batch_cmds.hpp"
 #include "command.hpp"
+#include "progress.hpp"
 #include "report/bench_report.hpp"
 #include "report/json_text.hpp"
 #include "spax/bench.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
-#include "spax/timer.hpp"
 
 namespace spax::app {
 namespace {
@@ -24,6 +23,8 @@ struct BenchCliOptions {
   BenchOptions bench;
   std::string export_json, export_csv, export_markdown;
   int batch = 0;
+  // The iterative-only options given on the command line (not applying to direct solvers).
+  std::vector<std::string> iterative_options_given;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -33,14 +34,6 @@ std::vector<std::string> split_list(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
-}
-
-void progress(std::size_t done, std::size_t total, const std::string& current, double elapsed) {
-  const int width = 30;
-  const int filled = total ? static_cast<int>(width * done / total) : width;
-  std::cerr << "\r\033[K[" << std::string(static_cast<std::size_t>(filled), '#')
-            << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << '/'
-            << total << "  " << static_cast<int>(elapsed) << " s  " << current << std::flush;
 }
 
 void run_bench(BenchCliOptions& o) {
@@ -67,6 +60,23 @@ void run_bench(BenchCliOptions& o) {
                   " takes it (" + ordering_flag_help() + ")");
   }
   if (solvers.empty() || orderings.empty()) throw_usage("no solver or ordering to run");
+  // An option that applies to no case is a usage error, never silently dropped.
+  if (!o.iterative_options_given.empty() &&
+      std::none_of(solvers.begin(), solvers.end(), is_iterative_solver))
+    throw_usage(o.iterative_options_given.front() + " applies to iterative solvers only (" +
+                join_names(backend_names(BackendKind::iterative)) + ") and --solvers has none");
+  // Export paths are checked before any case runs; "-" writes that export to standard output
+  // (then the table goes to stderr, so stdout holds only the export).
+  int exports_to_stdout = 0;
+  for (const auto& [path, option] :
+       {std::pair{o.export_json, "--export-json"}, std::pair{o.export_csv, "--export-csv"},
+        std::pair{o.export_markdown, "--export-markdown"}}) {
+    if (path.empty()) continue;
+    require_writable_output(path, option);
+    exports_to_stdout += is_stdout_path(path);
+  }
+  if (exports_to_stdout > 1) throw_usage("only one export can go to standard output (-)");
+  std::ostream& table_out = exports_to_stdout ? std::cerr : std::cout;
   ReadOptions ro;
   ro.threads = o.bench.threads;
   // Read every matrix first: an unreadable file stops the run before any case.
@@ -75,32 +85,32 @@ void run_bench(BenchCliOptions& o) {
   BenchReport report;
   report.options = o.bench;
   report.machine = machine_info();
-  const bool tty = ::isatty(2);
-  const std::size_t total = mats.size() * solvers.size() * orderings.size();
-  std::size_t done = 0;
-  Timer elapsed;
+  Progress progress("bench", mats.size() * solvers.size() * orderings.size());
   for (const auto& mf : mats) {
     for (const auto& s : solvers)
       for (const auto& ord : orderings) {
         const std::string name = mf.path.substr(mf.path.find_last_of('/') + 1);
-        if (tty) progress(done, total, name + " " + s + "/" + ord, elapsed.seconds());
+        progress.step(name + " " + s + "/" + ord);
         report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
-        ++done;
+        const BenchCase& c = report.cases.back();
+        progress.advance(name + " " + s + "/" + ord + ": " + c.status);
       }
   }
-  if (tty) {
-    progress(done, total, "done", elapsed.seconds());
-    std::cerr << '\n';
-  }
-  std::cout << bench_text_table(report);
-  for (const auto& w : bench_noise_warnings(report)) warn(w);
+  progress.finish();
+  table_out << bench_text_table(report);
+  if (const std::string noise = bench_noise_summary(report); !noise.empty()) warn(noise);
   if (!o.export_json.empty())
-    write_file_atomic(o.export_json,
-                      [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
+    write_output(o.export_json,
+                 [&](std::ostream& out) { out << json_text(bench_json(report), 2) << '\n'; });
   if (!o.export_csv.empty())
-    write_file_atomic(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
+    write_output(o.export_csv, [&](std::ostream& out) { out << bench_csv(report); });
   if (!o.export_markdown.empty())
-    write_file_atomic(o.export_markdown, [&](std::ostream& out) { out << bench_markdown(report); });
+    write_output(o.export_markdown, [&](std::ostream& out) { out << bench_markdown(report); });
+  // Nothing ran: a numerical-failure exit (3), as solve's, after the table and the exports,
+  // which say why each case failed. A script that benchmarks must not read "ok" from it.
+  if (bench_all_failed(report))
+    throw_numerical("every case failed (" + std::to_string(report.cases.size()) +
+                    (report.cases.size() == 1 ? " case" : " cases") + "; reasons in the table)");
 }
 
 const Registration reg("bench", [](CLI::App& app) {
@@ -124,10 +134,11 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--tol", o->bench.tol,
                   "Iterative solvers: relative residual to reach (not reached: the case fails)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   sub->add_option("--max-iter", o->bench.max_iter, "Iterative solvers: iterations at most")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive(NumberKind::integer));
   sub->add_option("--precond-options", o->bench.precond_options,
                   "Iterative solvers: key=value,... for every iterative case");
   sub->add_option("--orderings", o->orderings,
@@ -137,36 +148,41 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--warmup", o->bench.warmup, "Untimed runs per phase")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
+      ->check(between(0, 1000, NumberKind::integer));
   sub->add_option("--runs", o->bench.runs, "Timed runs per phase")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(between(1, 100000, NumberKind::integer));
   sub->add_option("--sequence", o->bench.sequence,
                   "Newton-like iterations (refactor + solve) per case; 0 = none")
       ->capture_default_str()
-      ->check(CLI::Range(0, 100000));
+      ->check(between(0, 100000, NumberKind::integer));
   sub->add_option("--timeout", o->bench.timeout, "Seconds per case before it is stopped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   sub->add_option("--max-memory", o->bench.max_memory_mb,
                   "Cap on each case's factorization in MB (0 = none), as spax solve "
                   "--max-memory: a case over it is recorded as out-of-memory (klu, umfpack, "
                   "cholmod, dense; superlu and eigen-lu cannot be capped)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--seed", o->bench.seed, "Seed of the sequence's value perturbation")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative(NumberKind::unsigned_integer));
   sub->add_option("--batch", o->batch,
                   "K > 0: per matrix, K perturbed copies (as --sequence makes them) solved as one "
                   "batch per solver (refactor + solve of all K; GPU backends batch on the device, "
                   "the others loop on the host), every answer checked")
-      ->check(CLI::Range(0, 1000000));
+      ->check(between(0, 1000000, NumberKind::integer));
   add_threads_option(*sub, o->bench.threads);
   sub->add_option("--export-json", o->export_json,
                   "Every sample, summary statistics, machine and library versions");
   sub->add_option("--export-csv", o->export_csv, "One row per case and phase");
   sub->add_option("--export-markdown", o->export_markdown, "The tables as Markdown");
-  sub->callback([o] { run_bench(*o); });
+  sub->callback([o, sub] {
+    for (const char* name : {"--tol", "--max-iter", "--precond-options"})
+      if (sub->get_option(name)->count() > 0) o->iterative_options_given.push_back(name);
+    run_bench(*o);
+  });
 });
 
 }  // namespace

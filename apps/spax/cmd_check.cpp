@@ -1,4 +1,6 @@
 // spax check pattern | baseline create | baseline verify, and spax fingerprint: CI checks.
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include "report/baseline.hpp"
 #include "report/check_report.hpp"
 #include "report/json_text.hpp"
+#include "report/text_format.hpp"
 #include "spax/analysis.hpp"
 #include "spax/check.hpp"
 #include "spax/io.hpp"
@@ -18,20 +21,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> matrix_files_in(const std::string& dir) {
+// The files of `dir` whose names match one of the shell patterns (fnmatch), sorted by name.
+std::vector<std::string> matrix_files_in(const std::string& dir,
+                                         const std::vector<std::string>& globs) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw_input("not a directory", dir);
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string n = e.path().filename().string();
-    auto ends = [&](const std::string& s) {
-      return n.size() >= s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0;
-    };
-    if (e.is_regular_file() && (ends(".mtx") || ends(".mtx.gz")))
-      files.push_back(e.path().string());
+    bool match = false;
+    for (const auto& g : globs) match = match || ::fnmatch(g.c_str(), n.c_str(), 0) == 0;
+    if (e.is_regular_file() && match) files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw_input("no .mtx or .mtx.gz files", dir);
+  std::string list;
+  for (const auto& g : globs) list += (list.empty() ? "" : " or ") + g;
+  if (files.empty()) throw_input("no file matches " + list, dir);
   return files;
 }
 
@@ -55,14 +60,17 @@ void emit(const CheckReport& report, const std::string& format) {
 struct PatternOptions {
   std::vector<std::string> files;
   std::string dir;
+  std::vector<std::string> globs;
   std::string format = "text";
   int threads = 0;
 };
 
 void run_check_pattern(const PatternOptions& o) {
   std::vector<std::string> files = o.files;
+  if (!o.globs.empty() && o.dir.empty()) throw_usage("--glob selects files of --dir: give --dir");
   if (!o.dir.empty()) {
-    auto more = matrix_files_in(o.dir);
+    auto more = matrix_files_in(
+        o.dir, o.globs.empty() ? std::vector<std::string>{"*.mtx", "*.mtx.gz"} : o.globs);
     files.insert(files.end(), more.begin(), more.end());
   }
   if (files.size() < 2)
@@ -105,6 +113,19 @@ void run_check_pattern(const PatternOptions& o) {
       m += " (1-based, vs " + ref_path +
            "); if this is intended, make this file the reference of the set";
       c.message = m;
+      // The text format lists the first 20 coordinates of each kind.
+      auto listed = [](const char* what, index_t total,
+                       const std::vector<std::pair<index_t, index_t>>& first) {
+        std::string l = std::string(what) + " (" +
+                        (total > static_cast<index_t>(first.size())
+                             ? "first " + std::to_string(first.size()) + " of "
+                             : std::string()) +
+                        std::to_string(total) + "):";
+        for (const auto& rc : first) l += " " + coord(rc);
+        return l;
+      };
+      if (d.added > 0) c.text_lines.push_back(listed("added", d.added, d.first_added));
+      if (d.removed > 0) c.text_lines.push_back(listed("removed", d.removed, d.first_removed));
     }
     report.cases.push_back(std::move(c));
   }
@@ -135,41 +156,92 @@ struct BaselineOptions {
   int threads = 0;
 };
 
-std::string recreate_hint(const BaselineOptions& o) {
-  std::string files;
-  for (const auto& f : o.files) files += " " + f;
-  return "if this is intended, re-create the baseline with: spax check baseline create" + files +
-         " -o " + o.baseline;
+// What to run when a change is intended: update this file's entry, keeping the others.
+std::string update_hint(const std::string& file, const std::string& baseline) {
+  return "if this is intended, update its entry with: spax check baseline update " + file +
+         " --baseline " + baseline;
+}
+
+// One line per recorded matrix: "KEY: fingerprint F, n N, nnz Z, nnz(L) L, ...".
+std::string metrics_line(const std::string& key, const nlohmann::json& m) {
+  std::string s = key + ": fingerprint " + m["fingerprint"].get<std::string>() + ", n " +
+                  std::to_string(m["n"].get<index_t>()) + ", nnz " +
+                  std::to_string(m["nnz"].get<index_t>());
+  if (m.contains("nnz_L"))
+    s += ", nnz(L) " + std::to_string(m["nnz_L"].get<index_t>()) + ", flops " +
+         format_count(m["flops"].get<double>()) + ", height " +
+         std::to_string(m["etree_height"].get<index_t>()) + ", work/span " +
+         format_number(m["work_span"].get<double>());
+  return s;
+}
+
+// The files' entries keyed by file name (two files of one name are refused).
+std::vector<std::pair<std::string, nlohmann::json>> measure_files(const BaselineOptions& o,
+                                                                  const std::string& ordering) {
+  ReadOptions ro;
+  ro.threads = o.threads;
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  for (const auto& f : o.files) {
+    const std::string key = fs::path(f).filename().string();
+    for (const auto& [k, m] : out)
+      if (k == key)
+        throw_usage("two files named " + key + ": a baseline keys matrices by file name");
+    MatrixFile mf = read_matrix_market(f, ro);
+    nlohmann::json m = baseline_metrics(mf.matrix, ordering);
+    m["path"] = f;
+    out.emplace_back(key, std::move(m));
+  }
+  return out;
 }
 
 void run_baseline_create(const BaselineOptions& o) {
   if (!is_ordering_name(o.ordering))
     throw_usage("unknown ordering '" + o.ordering + "' (known: " + ordering_names_joined() + ")");
-  ReadOptions ro;
-  ro.threads = o.threads;
+  require_writable_output(o.out, "--output");
+  std::ostream& say = is_stdout_path(o.out) ? std::cerr : std::cout;
   nlohmann::json doc;
   doc["format"] = "spax-baseline";
   doc["version"] = kBaselineFormatVersion;
   doc["spax_version"] = version();
   doc["ordering"] = o.ordering;
   doc["matrices"] = nlohmann::json::object();
-  for (const auto& f : o.files) {
-    MatrixFile mf = read_matrix_market(f, ro);
-    nlohmann::json m = baseline_metrics(mf.matrix, o.ordering);
-    m["path"] = f;
-    const std::string key = fs::path(f).filename().string();
-    if (doc["matrices"].contains(key))
-      throw_usage("two files named " + key + ": a baseline keys matrices by file name");
-    doc["matrices"][key] = m;
-    std::cout << key << ": fingerprint " << m["fingerprint"].get<std::string>() << ", n " << m["n"]
-              << ", nnz " << m["nnz"];
-    if (m.contains("nnz_L"))
-      std::cout << ", nnz(L) " << m["nnz_L"] << ", height " << m["etree_height"] << ", work/span "
-                << m["work_span"].get<double>();
-    std::cout << '\n';
+  for (auto& [key, m] : measure_files(o, o.ordering)) {
+    say << metrics_line(key, m) << '\n';
+    doc["matrices"][key] = std::move(m);
   }
-  write_file_atomic(o.out, [&](std::ostream& out) { out << json_text(doc, 2) << '\n'; });
-  std::cout << "baseline of " << o.files.size() << " matrices written to " << o.out << '\n';
+  write_output(o.out, [&](std::ostream& out) { out << json_text(doc, 2) << '\n'; });
+  say << "baseline of " << o.files.size() << " matrices written to " << o.out << '\n';
+}
+
+// Replaces the named files' entries (or adds them) and keeps every other entry; the metrics
+// use the baseline's own ordering.
+void run_baseline_update(const BaselineOptions& o, bool output_given) {
+  const std::string out = output_given ? o.out : o.baseline;
+  require_writable_output(out, "--output");
+  nlohmann::json doc = load_baseline(o.baseline);
+  const std::string ordering = doc.value("ordering", "amd");
+  std::ostream& say = is_stdout_path(out) ? std::cerr : std::cout;
+  std::size_t added = 0, replaced = 0, unchanged = 0;
+  for (auto& [key, m] : measure_files(o, ordering)) {
+    const bool had = doc["matrices"].contains(key);
+    std::string what = "added";
+    if (had) {
+      nlohmann::json old = doc["matrices"][key];
+      old.erase("path");
+      nlohmann::json now = m;
+      now.erase("path");
+      what = old == now ? "unchanged" : "replaced";
+      if (what == "replaced" && old.value("fingerprint", "") != now.value("fingerprint", ""))
+        what += " (pattern changed, fingerprint was " + old.value("fingerprint", "?") + ")";
+    }
+    (had ? (what == "unchanged" ? unchanged : replaced) : added) += 1;
+    say << what << ": " << metrics_line(key, m) << '\n';
+    doc["matrices"][key] = std::move(m);
+  }
+  doc["spax_version"] = version();
+  write_output(out, [&](std::ostream& os) { os << json_text(doc, 2) << '\n'; });
+  say << "baseline " << out << ": " << added << " added, " << replaced << " replaced, " << unchanged
+      << " unchanged, " << doc["matrices"].size() << " matrices in all\n";
 }
 
 void run_baseline_verify(const BaselineOptions& o) {
@@ -184,12 +256,14 @@ void run_baseline_verify(const BaselineOptions& o) {
   ro.threads = o.threads;
   CheckReport report;
   report.suite = "spax check baseline";
-  const std::string hint = recreate_hint(o);
   for (const auto& f : o.files) {
     const std::string key = fs::path(f).filename().string();
+    const std::string hint = update_hint(f, o.baseline);
     if (!doc["matrices"].contains(key)) {
       report.cases.push_back({f, "baseline", false,
-                              key + " is not in the baseline " + o.baseline + "; add it: " + hint,
+                              key + " is not in the baseline " + o.baseline +
+                                  "; add it with: spax check baseline update " + f +
+                                  " --baseline " + o.baseline,
                               nlohmann::json::object()});
       continue;
     }
@@ -219,8 +293,11 @@ const Registration reg("check", [](CLI::App& app) {
       "Files stream through: memory is one pattern plus per-entry running statistics.");
   pat->add_option("files", po->files, "REF.mtx CAND.mtx... (the first file is the reference)");
   pat->add_option("--dir", po->dir,
-                  "Check every .mtx/.mtx.gz in DIR, sorted by name (the first is the reference "
-                  "unless files are given)");
+                  "Check every .mtx/.mtx.gz in DIR (or those --glob selects), sorted by name (the "
+                  "first is the reference unless files are given)");
+  pat->add_option("--glob", po->globs,
+                  "With --dir: only the files whose names match this shell pattern, e.g. "
+                  "'jacobian_*.mtx' (repeatable; default *.mtx and *.mtx.gz)");
   pat->add_option("--format", po->format, formats)->capture_default_str();
   add_threads_option(*pat, po->threads);
   pat->callback([po] { run_check_pattern(*po); });
@@ -238,6 +315,19 @@ const Registration reg("check", [](CLI::App& app) {
       ->capture_default_str();
   add_threads_option(*create, co->threads);
   create->callback([co] { run_baseline_create(*co); });
+
+  auto uo = std::make_shared<BaselineOptions>();
+  auto* update = base->add_subcommand(
+      "update",
+      "Record the given files in an existing baseline: their entries are replaced (or added),\n"
+      "every other entry is kept. The metrics use the baseline's ordering. Written back to the\n"
+      "baseline file unless -o is given.");
+  update->add_option("files", uo->files, "Matrix Market files (keyed by file name)")->required();
+  update->add_option("--baseline", uo->baseline, "Baseline file to update")->capture_default_str();
+  auto* update_out =
+      update->add_option("-o,--output", uo->out, "Write the result here instead (- for stdout)");
+  add_threads_option(*update, uo->threads);
+  update->callback([uo, update_out] { run_baseline_update(*uo, update_out->count() > 0); });
 
   auto vo = std::make_shared<BaselineOptions>();
   auto* verify = base->add_subcommand(
@@ -259,7 +349,7 @@ const Registration reg("check", [](CLI::App& app) {
       ->add_option("--min-parallelism-ratio", vo->min_parallelism,
                    "Smallest allowed new/old work/span ratio")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(non_negative());
   verify->add_option("--format", vo->format, formats)->capture_default_str();
   add_threads_option(*verify, vo->threads);
   verify->callback([vo] { run_baseline_verify(*vo); });
@@ -282,8 +372,17 @@ const Registration reg_fp("fingerprint", [](CLI::App& app) {
   sub->callback([o] {
     ReadOptions ro;
     ro.threads = o->threads;
-    for (const auto& f : o->files)
-      std::cout << pattern_fingerprint(read_matrix_market(f, ro).matrix).hex() << "  " << f << '\n';
+    // An unreadable file is reported on stderr and the others still get their line (exit 2).
+    for (const auto& f : o->files) {
+      try {
+        std::cout << pattern_fingerprint(read_matrix_market(f, ro).matrix).hex() << "  " << f
+                  << '\n';
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::input) throw;
+        std::cout.flush();
+        report_error(e);
+      }
+    }
   });
 });
 

@@ -24,16 +24,20 @@ void add_grid(CLI::App* gen, const std::shared_ptr<GenOptions>& opts, const std:
   auto* sub = gen->add_subcommand(
       name, dims == 2 ? "5-point Laplacian of an N x N grid (SPD, symmetric storage)"
                       : "7-point Laplacian of an N x N x N grid (SPD, symmetric storage)");
-  sub->add_option("--n", opts->n, "Grid points per side")->required()->check(CLI::PositiveNumber);
-  sub->add_option("--out", opts->out, "Matrix Market file to write")->required();
+  sub->add_option("--n", opts->n, "Grid points per side")
+      ->required()
+      ->check(positive(NumberKind::integer));
+  sub->add_option("--out", opts->out, "Matrix Market file to write (- for standard output)")
+      ->required();
   sub->callback([opts, dims, name] {
+    require_writable_output(opts->out, "--out");
     const SparseMatrix a = grid_laplacian(opts->n, dims);
     WriteOptions wo;
     wo.symmetry = Symmetry::symmetric;
     wo.comment = "spax gen " + name + " --n " + std::to_string(opts->n);
     write_matrix_market(opts->out, a, wo);
-    std::cout << opts->out << ": " << a.nrows << " x " << a.ncols << ", " << a.nnz()
-              << " nonzeros\n";
+    (is_stdout_path(opts->out) ? std::cerr : std::cout)
+        << opts->out << ": " << a.nrows << " x " << a.ncols << ", " << a.nnz() << " nonzeros\n";
   });
 }
 
@@ -48,12 +52,18 @@ const Registration reg("gen", [](CLI::App& app) {
       "with very high fan-out. Writes DIR/jacobian_0000.mtx ..., DIR/rhs_0000.mtx ... (one\n"
       "pattern, values converging as a Newton iteration's do) and DIR/stamps.json, which\n"
       "assembles exactly those matrices. Deterministic for a seed.");
-  circuit->add_option("--nodes", opts->nodes, "Circuit nodes (>= 16)")->required();
-  circuit->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
+  circuit->add_option("--nodes", opts->nodes, "Circuit nodes (>= 16)")
+      ->required()
+      ->check(between(16, 1e8, NumberKind::integer));
+  circuit->add_option("--seed", opts->seed, "Random seed")
+      ->capture_default_str()
+      ->check(non_negative(NumberKind::unsigned_integer));
   circuit->add_option("--iterations", opts->iterations, "Newton iterations (matrices) to write")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(at_least(1, NumberKind::integer));
   circuit->add_option("--out", opts->out, "Output directory (created when missing)")->required();
   circuit->callback([opts] {
+    require_output_directory(opts->out, "--out");
     CircuitOptions co;
     co.nodes = opts->nodes;
     co.seed = opts->seed;

@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "report/json_text.hpp"
+#include "report/text_format.hpp"
 #include "spax/io.hpp"
 
 namespace spax::app {
@@ -28,16 +29,19 @@ nlohmann::json info_json(const MatrixFile& mf) {
       {"format", h.coordinate ? "coordinate" : "array"},
       {"field", to_string(h.field)},
       {"symmetry", to_string(h.symmetry)},
+      {"declared_symmetry", h.declared_symmetry},
       {"rows", mf.matrix.nrows},
       {"cols", mf.matrix.ncols},
       {"entries_in_file", s.entries_in_file},
       {"stored_nonzeros", s.stored_nonzeros},
       {"duplicates_summed", s.duplicates_summed},
       {"explicit_zeros", s.explicit_zeros},
+      {"diagonal_entries", s.diagonal_entries},
       {"diagonal_nonzeros", s.diagonal_nonzeros},
       {"fingerprint", pattern_fingerprint(mf.matrix).hex()},
       {"index_base", s.zero_based ? 0 : 1},
       {"gzip", s.gzip},
+      {"compression", s.compression},
       {"file_bytes", s.file_bytes},
       {"text_bytes", s.text_bytes},
       {"read_seconds", s.seconds},
@@ -57,10 +61,11 @@ void print_table(const std::vector<nlohmann::json>& rows) {
       {"stored_nonzeros", "stored nonzeros"},
       {"duplicates_summed", "duplicates summed"},
       {"explicit_zeros", "explicit zeros"},
-      {"diagonal_nonzeros", "diagonal nonzeros"},
+      {"diagonal_entries", "diagonal entries"},
       {"index_base", "index base"},
+      {"compression", "compression"},
       {"fingerprint", "pattern fingerprint"},
-      {"read_seconds", "read time (s)"},
+      {"read_seconds", "read time"},
       {"read_mb_per_s", "read speed (MB/s)"},
   };
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -70,10 +75,20 @@ void print_table(const std::vector<nlohmann::json>& rows) {
     for (const auto& [key, label] : fields) {
       std::cout << "  " << std::left << std::setw(20) << label << ' ';
       const auto& v = j[key];
-      if (key == "read_seconds") {
-        std::cout << std::fixed << std::setprecision(4) << v.get<double>();
+      if (key == "diagonal_entries") {
+        // Stored diagonal entries and, of those, the ones whose value is not zero.
+        std::cout << j["diagonal_entries"].get<index_t>() << " stored, "
+                  << j["diagonal_nonzeros"].get<index_t>() << " nonzero";
+      } else if (key == "symmetry" && j["declared_symmetry"] != j["symmetry"]) {
+        // A real hermitian file: its values are their own conjugates, so it is symmetric.
+        std::cout << j["symmetry"].get<std::string>() << " (declared "
+                  << j["declared_symmetry"].get<std::string>() << ", read as "
+                  << j["symmetry"].get<std::string>() << ": " << j["field"].get<std::string>()
+                  << " values)";
+      } else if (key == "read_seconds") {
+        std::cout << format_seconds(v.get<double>());
       } else if (key == "read_mb_per_s") {
-        std::cout << std::fixed << std::setprecision(1) << v.get<double>();
+        std::cout << format_number(v.get<double>(), 3);
       } else if (v.is_string()) {
         std::cout << v.get<std::string>();
       } else {
@@ -100,15 +115,35 @@ const Registration reg("info", [](CLI::App& app) {
     ReadOptions ro;
     ro.threads = opts->threads;
     std::vector<nlohmann::json> rows;
-    for (const auto& f : opts->files) rows.push_back(info_json(read_matrix_market(f, ro)));
+    // A file that cannot be read is reported on stderr and the others still are (exit 2 at
+    // the end); in text mode each file is printed as soon as it is read.
+    for (const auto& f : opts->files) {
+      try {
+        rows.push_back(info_json(read_matrix_market(f, ro)));
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::input) throw;
+        report_error(e);
+        // With --json the document keeps the file's place, with its error.
+        if (opts->json)
+          rows.push_back({{"file", f},
+                          {"error",
+                           {{"category", to_string(e.kind())},
+                            {"message", e.what()},
+                            {"exit_code", exit_code_for(e.kind())}}}});
+        continue;
+      }
+      if (!opts->json) {
+        if (rows.size() > 1) std::cout << '\n';
+        print_table({rows.back()});
+        std::cout.flush();
+      }
+    }
     if (opts->json) {
       if (rows.size() == 1) {
         std::cout << json_text(rows[0], 2) << '\n';
       } else {
         std::cout << json_text(nlohmann::json(rows), 2) << '\n';
       }
-    } else {
-      print_table(rows);
     }
   });
 });

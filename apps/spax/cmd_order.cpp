@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "report/text_format.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
 
@@ -18,12 +19,6 @@ struct OrderOptions {
   int threads = 0;
 };
 
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  return buf;
-}
-
 Registration reg("order", [](CLI::App& app) {
   auto opts = std::make_shared<OrderOptions>();
   auto* sub = app.add_subcommand(
@@ -31,7 +26,8 @@ Registration reg("order", [](CLI::App& app) {
   sub->add_option("file", opts->file, "Matrix Market file (.mtx, .mtx.gz, or - for stdin)")
       ->required();
   sub->add_option("--ordering", opts->ordering, "Ordering: " + ordering_names_joined())->required();
-  sub->add_option("--out", opts->out, "Output .npy file (int64, p[k] = old index of pivot k)")
+  sub->add_option("--out", opts->out,
+                  "Output .npy file (int64, p[k] = old index of pivot k); - for standard output")
       ->required();
   add_threads_option(*sub, opts->threads);
   sub->callback([opts] {
@@ -39,6 +35,8 @@ Registration reg("order", [](CLI::App& app) {
     if (!is_ordering_name(opts->ordering))
       throw_usage("unknown ordering '" + opts->ordering + "' (known: " + ordering_names_joined() +
                   ")");
+    require_extension(opts->out, {".npy"}, "a NumPy .npy array", "--out");
+    require_writable_output(opts->out, "--out");
     ReadOptions ro;
     ro.threads = opts->threads;
     MatrixFile mf = read_matrix_market(opts->file, ro);
@@ -46,8 +44,10 @@ Registration reg("order", [](CLI::App& app) {
     Ordering o = compute_ordering(a, opts->ordering);
     SymbolicCholesky s = symbolic_cholesky(a, o.perm);
     write_npy(opts->out, std::span<const std::int64_t>(o.perm.data(), o.perm.size()));
-    std::cout << "ordering " << o.name << ": n = " << a.ncols << ", nnz(L) = " << s.nnz_l << ", "
-              << seconds_text(o.seconds) << " s -> " << opts->out << "\n";
+    // With --out -, standard output holds the .npy bytes: the summary goes to stderr.
+    (is_stdout_path(opts->out) ? std::cerr : std::cout)
+        << "ordering " << o.name << ": n = " << a.ncols << ", nnz(L) = " << s.nnz_l << ", "
+        << format_seconds(o.seconds) << " -> " << opts->out << "\n";
   });
 });
 

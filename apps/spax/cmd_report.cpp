@@ -24,18 +24,6 @@ struct ReportOptions {
   int threads = 0;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
-  }
-  return out;
-}
-
 std::string default_name(const std::string& path) {
   if (path == "-") return "stdin";
   std::filesystem::path p(path);
@@ -54,9 +42,10 @@ Registration reg("report", [](CLI::App& app) {
       "report", "Analyse a matrix under several orderings and write one self-contained HTML page");
   sub->add_option("file", opts->file, "Matrix Market file (.mtx, .mtx.gz, or - for stdin)")
       ->required();
-  sub->add_option("-o,--out", opts->out, "Output .html file")->required();
+  sub->add_option("-o,--out", opts->out, "Output .html file (- for standard output)")->required();
   sub->add_option("--orderings", opts->orderings,
-                  "Comma-separated orderings (default natural,amd,metis,colamd,rcm; known: " +
+                  "Comma-separated orderings, or 'all' (default natural,amd,metis,colamd,rcm; "
+                  "known: " +
                       ordering_names_joined() + ")");
   sub->add_option("--stamps", opts->stamps,
                   "Stamp map (.json or .csv) of the assembly: adds the scatter section and the "
@@ -64,10 +53,10 @@ Registration reg("report", [](CLI::App& app) {
   sub->add_option("--name", opts->name, "Name shown on the page (default: the file's stem)");
   add_threads_option(*sub, opts->threads);
   sub->callback([opts] {
-    std::vector<std::string> names = split_list(opts->orderings);
-    for (const auto& n : names)
-      if (!is_ordering_name(n))
-        throw_usage("unknown ordering '" + n + "' (known: " + ordering_names_joined() + ")");
+    // The same list syntax as analyze's ("all" included).
+    std::vector<std::string> names = parse_ordering_list(opts->orderings);
+    require_extension(opts->out, {".html", ".htm"}, "HTML", "--out");
+    require_writable_output(opts->out, "--out");
     ReadOptions ro;
     ro.threads = opts->threads;
     MatrixFile mf = read_matrix_market(opts->file, ro);
@@ -119,10 +108,10 @@ Registration reg("report", [](CLI::App& app) {
       in.extra_text = scatter_summary(*scatter);
     }
     std::string html = analysis_html(in);
-    write_file_atomic(opts->out, [&html](std::ostream& o) { o << html; });
-    std::cout << "report of " << name << " (" << orderings.size() << " orderings, "
-              << in.pictures.size() << " pictures) -> " << opts->out << " (" << html.size()
-              << " bytes)\n";
+    write_output(opts->out, [&html](std::ostream& o) { o << html; });
+    (is_stdout_path(opts->out) ? std::cerr : std::cout)
+        << "report of " << name << " (" << orderings.size() << " orderings, " << in.pictures.size()
+        << " pictures) -> " << opts->out << " (" << html.size() << " bytes)\n";
   });
 });
 

@@ -36,6 +36,7 @@ const Registration reg("scatter", [](CLI::App& app) {
                   "Write scatter_analysis.json, scatter_summary.txt and device_batches.npy");
   add_threads_option(*sub, opts->threads);
   sub->callback([opts] {
+    if (!opts->output_dir.empty()) require_output_directory(opts->output_dir, "--output-dir");
     Timer read_timer;
     const StampMap map = read_stamps(opts->stamps);
     const double read_seconds = read_timer.seconds();

@@ -107,7 +107,7 @@ void write_outputs(const SolveOptions& o, const SequenceResult& r, index_t n, bo
     write_dense(o.out, d, "solution of spax solve (one column per right-hand side, in order)");
   }
   if (!o.residual_history.empty())
-    write_file_atomic(o.residual_history, [&](std::ostream& out) {
+    write_output(o.residual_history, [&](std::ostream& out) {
       out << "matrix,rhs,iteration,relative_residual\n";
       out.precision(17);
       for (const auto& s : r.solves)
@@ -203,32 +203,36 @@ Registration reg("solve", [](CLI::App& app) {
   auto* ord = sub->add_option("--ordering", so.solver_options.ordering, ordering_flag_help());
   sub->add_option("--perm", o->perm,
                   "column ordering from a .npy permutation (as spax order writes)")
-      ->check(existing_file_or_stdin())
       ->excludes(ord);
   sub->add_flag("--transpose", so.transpose, "solve A^T x = b (A^H x = b for complex)");
   sub->add_option("--out", o->out,
-                  "write x as a Matrix Market array (one column per right-hand side, in order)");
+                  "write x as a Matrix Market array (one column per right-hand side, in order; - "
+                  "for standard output), checked before any work")
+      ->check(output_file());
   sub->add_option("--cache", so.cache_dir,
-                  "directory caching symbolic and numeric factorizations (created if missing)");
+                  "directory caching symbolic and numeric factorizations (created if missing)")
+      ->check(output_directory());
   sub->add_option("--refine", so.refine, "iterative refinement steps at most")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative(NumberKind::integer));
   o->flags.tol = sub->add_option("--tol", o->tol,
                                  "backward error above this exits 3 (default 1e-8); for "
                                  "iterative solvers the relative residual ||b - A x|| / ||b|| to "
                                  "reach (their option tol)")
-                     ->check(positive_number());
+                     ->check(positive());
   sub->add_option("--max-cond", so.max_condition,
                   "exit 3 when the condition estimate (1 / rcond) of a factorization is above "
                   "this (default 0: only the warning)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   add_iterative_flags(*sub, o->flags, o->precond, o->precond_options, o->max_iter, o->restart,
                       o->rebuild_iters);
   sub->add_option("--residual-history", o->residual_history,
-                  "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV)");
+                  "iterative: write matrix,rhs,iteration,relative_residual per iteration (CSV; - "
+                  "for standard output), checked before any work")
+      ->check(output_file());
   sub->add_option("--max-memory", so.max_memory_mb,
                   "cap on the factorization's memory in MB (0 = none; " + memory_cap_backends() +
                       "): a factorization predicted or found to need more exits 3")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_flag("--json", o->json,
                 "report as one JSON document, also when the run fails (then with an error object "
                 "and every result obtained before the failure)");

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "spax/common.hpp"
 
 #include "spax/backend.hpp"
 
@@ -34,8 +37,6 @@ int exit_code();
 
 // An existing regular file, or "-" (standard input).
 CLI::Validator existing_file_or_stdin();
-// A finite number above zero ("must be positive" otherwise).
-CLI::Validator positive_number();
 // The backends the memory cap can hold, from the registry (for help texts).
 std::string memory_cap_backends();
 
@@ -45,8 +46,44 @@ std::string memory_cap_backends();
 void mark_json_printed();
 bool json_printed();
 
-// Adds the common --threads option (default: all hardware threads).
+// Adds the common --threads option (default 0: all hardware threads). A count above the
+// hardware threads is capped there, with a warning saying so.
 CLI::Option* add_threads_option(CLI::App& sub, int& threads);
+int hardware_threads();
+
+// Numeric option validators with plain messages ("--runs: must be at least 1, got 0"): the text
+// must parse as a number of the option's kind (a whole number for integer options, where "-1"
+// is refused for unsigned ones instead of wrapping around; a finite number for real ones, so
+// "nan" and "inf" are refused). Use them for every numeric option instead of CLI::Range,
+// CLI::PositiveNumber or CLI::NonNegativeNumber (whose messages print 300-digit bounds and let
+// NaN through); a test checks that apps/spax uses no other.
+enum class NumberKind { real, integer, unsigned_integer };
+CLI::Validator positive(NumberKind kind = NumberKind::real);                         // > 0
+CLI::Validator non_negative(NumberKind kind = NumberKind::real);                     // >= 0
+CLI::Validator at_least(double min, NumberKind kind = NumberKind::real);             // >= min
+CLI::Validator between(double min, double max, NumberKind kind = NumberKind::real);  // [min, max]
+CLI::Validator number_check(NumberKind kind, double min, double max, bool min_exclusive);
+
+// Output paths checked when the options are parsed, before any work (the library's
+// require_writable_output / require_output_directory as CLI11 validators): a file whose
+// directory is missing, a directory given for a file, a file given for a directory.
+CLI::Validator output_file();
+CLI::Validator output_directory();
+
+// The unknown subcommand in `args` (argv without the program name), as a one-line message
+// naming it, the nearest valid name and the list; nullopt when every subcommand word is known.
+// "help" is not an error: *help_of receives the command whose help to print ("spax",
+// "spax solve").
+std::optional<std::string> unknown_subcommand(const CLI::App& app,
+                                              const std::vector<std::string>& args,
+                                              std::string* help_of);
+// The name in `names` nearest to `word` (a prefix, or a small edit distance); "" when none is
+// near enough to be a typo.
+std::string nearest_name(const std::string& word, const std::vector<std::string>& names);
+
+// Reports an error that does not end the run ("spax: FILE: what", one line on stderr) and sets
+// the exit code for its kind (2 for an input error): for commands that go on with other files.
+void report_error(const Error& e);
 
 // What spax --version prints: the version, the libraries' versions and the plugins found.
 std::string version_text();

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string_view>
 
 #include "command.hpp"
@@ -48,23 +49,6 @@ CLI::Validator existing_file_or_stdin() {
       "FILE or -");
 }
 
-CLI::Validator positive_number() {
-  return CLI::Validator(
-      [](const std::string& text) -> std::string {
-        double v = 0;
-        std::size_t used = 0;
-        try {
-          v = std::stod(text, &used);
-        } catch (...) {
-          used = 0;
-        }
-        if (used != text.size() || !std::isfinite(v) || !(v > 0))
-          return "must be a positive number, not '" + text + "'";
-        return {};
-      },
-      "POSITIVE");
-}
-
 std::string memory_cap_backends() {
   std::vector<std::string> names;
   for (const auto& b : registered_backends(false))
@@ -76,11 +60,6 @@ void set_exit_code(int code) {
 }
 int exit_code() {
   return g_exit_code;
-}
-
-CLI::Option* add_threads_option(CLI::App& sub, int& threads) {
-  return sub.add_option("--threads", threads, "Worker threads (default: all hardware threads)")
-      ->check(CLI::Range(0, 4096));
 }
 
 // One line on stderr whatever the message holds (a path or an argument may contain a newline,
@@ -122,6 +101,12 @@ std::string version_text() {
       s += " (" + p.message + ")";
   }
   return s;
+}
+
+void report_error(const Error& e) {
+  std::cout.flush();
+  std::cerr << "spax: " << one_line(e.what()) << "\n";
+  set_exit_code(exit_code_for(e.kind()));
 }
 
 void warn(const std::string& message) {
@@ -176,6 +161,26 @@ int main(int argc, char** argv) {
   for (const auto& c : cmds) c.setup(app);
   try {
     try {
+      // An unknown subcommand is named with the nearest valid one (CLI11 says only "A
+      // subcommand is required"); "spax help [COMMAND]" prints that command's help.
+      const std::vector<std::string> args(argv + 1, argv + argc);
+      if (args.empty()) {
+        std::cerr << "spax: a command is required (see spax --help)\n";
+        return 2;
+      }
+      std::string help_of;
+      if (auto unknown = spax::app::unknown_subcommand(app, args, &help_of)) {
+        std::cerr << "spax: " << spax::app::one_line(*unknown) << "\n";
+        return 2;
+      }
+      if (!help_of.empty()) {
+        CLI::App* target = &app;
+        std::string rest = help_of.substr(4);  // after "spax"
+        std::istringstream words(rest);
+        for (std::string w; words >> w;) target = target->get_subcommand(w);
+        std::cout << target->help();
+        return 0;
+      }
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {  // --help, --version
       return app.exit(e);

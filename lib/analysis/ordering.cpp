@@ -118,6 +118,31 @@ std::string ordering_names_joined() {
   return s;
 }
 
+std::vector<std::string> parse_ordering_list(const std::string& list, const std::string& option) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string item = list.substr(start, end - start);
+    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
+    start = end + 1;
+    if (item.empty()) continue;
+    if (item == "all") {
+      for (const auto& n : names())
+        if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+      continue;
+    }
+    if (!is_ordering_name(item))
+      throw_usage(option + ": unknown ordering '" + item + "' (known: " + ordering_names_joined() +
+                  ", or all)");
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+  }
+  if (out.empty()) throw_usage(option + ": empty list");
+  return out;
+}
+
 static void require_known(const std::string& name) {
   if (!is_ordering_name(name))
     throw_usage("unknown ordering '" + name + "' (known: " + ordering_names_joined() + ")");
@@ -209,6 +234,7 @@ std::vector<OrderingAnalysis> analyze_orderings(const SparseMatrix& a,
           !is_permutation(o.perm, a.ncols))
         o = compute_ordering(a, names_in[i]);
       out[i] = analyze_ordering(a, o, options);
+      if (options.on_ordering_done) options.on_ordering_done(names_in[i]);
     }
   });
   return out;

@@ -96,6 +96,7 @@ MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summ
       s.upper_bandwidth = std::max(s.upper_bandwidth, j - i);
       if (j <= i && row_first[i] < 0) row_first[i] = j;
       double v = abs_value(a, p);
+      if (v != 0.0) s.profile += i > j ? i - j : j - i;
       if (i == j) {
         ++s.nnz_diagonal;
         diag_abs[i] = v;
@@ -113,7 +114,7 @@ MatrixStructure analyze_structure(const SparseMatrix& a, index_t duplicates_summ
     row_min = std::min(row_min, row_count[i]);
     row_max = std::max(row_max, row_count[i]);
     if (row_count[i] == 0) ++s.empty_rows;
-    if (row_first[i] >= 0) s.profile += i - row_first[i];
+    if (row_first[i] >= 0) s.envelope += i - row_first[i];
     if (diag_abs[i] != 0.0 && diag_abs[i] >= off_abs[i]) ++s.dominant_rows;
   }
   s.total_rows = m;

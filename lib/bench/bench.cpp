@@ -51,8 +51,28 @@ SampleStats sample_stats(const std::vector<double>& s) {
   std::sort(t.begin(), t.end());
   r.min = t.front();
   r.max = t.back();
-  const std::size_t m = t.size() / 2;
-  r.median = t.size() % 2 ? t[m] : 0.5 * (t[m - 1] + t[m]);
+  auto median_of = [](const std::vector<double>& v) {
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+  };
+  r.median = median_of(t);
+  if (t.size() >= 3) {
+    std::vector<double> dev(t.size());
+    double mean_dev = 0.0;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      dev[k] = std::fabs(t[k] - r.median);
+      mean_dev += dev[k];
+    }
+    mean_dev /= static_cast<double>(t.size());
+    std::sort(dev.begin(), dev.end());
+    // A robust sigma: 1.4826 MAD, or 1.2533 times the mean absolute deviation when more than
+    // half of the samples equal the median.
+    const double mad = median_of(dev);
+    const double sigma = mad > 0 ? 1.4826 * mad : 1.253314 * mean_dev;
+    if (sigma > 0)
+      for (double v : t)
+        if (std::fabs(v - r.median) > 10.0 * sigma) ++r.outliers;
+  }
   return r;
 }
 
@@ -73,10 +93,17 @@ double unit(std::uint64_t h) {  // [-1, 1)
 SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k) {
   SparseMatrix b = a;
   const std::uint64_t base = mix64(seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(k));
-  for (std::size_t p = 0; p < b.values.size(); ++p)
-    b.values[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
-  for (std::size_t p = 0; p < b.zvalues.size(); ++p)
-    b.zvalues[p] *= 1.0 + 0.05 * unit(mix64(base ^ (p + 1)));
+  // The factor of an entry depends on the unordered pair {i, j}: a symmetric matrix stays
+  // symmetric (cholmod's sequence needs that), any other keeps its shape.
+  for (index_t j = 0; j < b.ncols; ++j)
+    for (index_t p = b.colptr[j]; p < b.colptr[j + 1]; ++p) {
+      const index_t i = b.rowind[p];
+      const auto lo = static_cast<std::uint64_t>(std::min(i, j)),
+                 hi = static_cast<std::uint64_t>(std::max(i, j));
+      const double f = 1.0 + 0.05 * unit(mix64(base ^ mix64(lo * 0x9E3779B97F4A7C15ull + hi + 1)));
+      if (!b.values.empty()) b.values[static_cast<std::size_t>(p)] *= f;
+      if (!b.zvalues.empty()) b.zvalues[static_cast<std::size_t>(p)] *= f;
+    }
   return b;
 }
 
@@ -213,6 +240,7 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
   c.solver = solver;
   c.ordering = ordering;
   c.n = input.ncols;
+  c.nrows = input.nrows;
   c.nnz = input.nnz();
   Timer wall;
   if (!input.is_square()) {

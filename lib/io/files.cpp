@@ -1,13 +1,16 @@
 // Whole-or-nothing file output, .npy read/write, number formatting.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 
 #include "spax/io.hpp"
@@ -123,6 +126,130 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   }
 }
 
+bool is_stdout_path(const std::string& path) noexcept {
+  return path == "-";
+}
+
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& fill) {
+  if (!is_stdout_path(path)) return write_file_atomic(path, fill);
+  fill(std::cout);
+  std::cout.flush();
+  if (!std::cout) throw_input("could not write to standard output", "-");
+}
+
+namespace {
+
+std::string with_option(const std::string& why, const std::string& option) {
+  return option.empty() ? why : why + " (" + option + ")";
+}
+
+// What kind of thing is at `p` (for messages), from lstat/stat mode bits.
+const char* kind_of(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a pipe";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISREG(m)) return "a regular file";
+  return "not a regular file";
+}
+
+void require_writable_dir(const fs::path& dir, const std::string& target,
+                          const std::string& option) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    throw_input(with_option("cannot write: directory " + dir.string() + " does not exist", option),
+                target);
+  }
+  if (!S_ISDIR(st.st_mode))
+    throw_input(with_option("cannot write: " + dir.string() + " is " + kind_of(st.st_mode) +
+                                ", not a directory",
+                            option),
+                target);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw_input(with_option("cannot write: directory " + dir.string() + " is not writable (" +
+                                std::strerror(errno) + ")",
+                            option),
+                target);
+}
+
+}  // namespace
+
+void require_writable_output(const std::string& path, const std::string& option) {
+  if (path.empty()) throw_usage(with_option("empty output file name", option));
+  if (is_stdout_path(path)) return;
+  fs::path target(path);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw_input(with_option("cannot write: is a directory, not a file", option), path);
+  if (!target.has_filename())
+    throw_input(with_option("cannot write: names a directory, not a file", option), path);
+  require_writable_dir(target.has_parent_path() ? target.parent_path() : fs::path("."), path,
+                       option);
+}
+
+void require_output_directory(const std::string& dir, const std::string& option) {
+  if (dir.empty()) throw_usage(with_option("empty output directory name", option));
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode))
+      throw_input(with_option(std::string("cannot use as output directory: it is ") +
+                                  kind_of(st.st_mode) + ", not a directory",
+                              option),
+                  dir);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      throw_input(with_option("output directory is not writable (" +
+                                  std::string(std::strerror(errno)) + ")",
+                              option),
+                  dir);
+    return;
+  }
+  // Missing: it is created with its parents; the nearest existing ancestor must allow that.
+  fs::path p = fs::path(dir).lexically_normal();
+  fs::path ancestor = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  while (!ancestor.empty() && ::stat(ancestor.c_str(), &st) != 0)
+    ancestor = ancestor.has_parent_path() && ancestor.parent_path() != ancestor
+                   ? ancestor.parent_path()
+                   : fs::path();
+  if (ancestor.empty()) ancestor = ".";
+  if (::stat(ancestor.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw_input(with_option("cannot create the output directory: " + ancestor.string() + " is " +
+                                kind_of(st.st_mode) + ", not a directory",
+                            option),
+                dir);
+  if (::access(ancestor.c_str(), W_OK | X_OK) != 0)
+    throw_input(with_option("cannot create the output directory: " + ancestor.string() +
+                                " is not writable (" + std::strerror(errno) + ")",
+                            option),
+                dir);
+}
+
+void require_extension(const std::string& path, const std::vector<std::string>& extensions,
+                       const std::string& format, const std::string& option) {
+  if (is_stdout_path(path)) return;
+  std::string lower = path;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list;
+  for (const auto& e : extensions) {
+    if (lower.size() >= e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0)
+      return;
+    list += (list.empty() ? "" : " or ") + e;
+  }
+  throw_usage(path + ": " + (option.empty() ? "" : option + ": ") + "spax writes " + format +
+              " here; name the file " + list + " (or - for standard output)");
+}
+
+void require_readable_file(const std::string& path, const std::string& what) {
+  if (path == "-") return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw_input(std::string("cannot open: ") + std::strerror(errno), path);
+  if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISBLK(st.st_mode))
+    throw_input(std::string("is ") + kind_of(st.st_mode) + ", not a " + what + " file", path);
+  if (::access(path.c_str(), R_OK) != 0)
+    throw_input(std::string("cannot open: ") + std::strerror(errno), path);
+}
+
 std::optional<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -161,14 +288,17 @@ std::string npy_header(const char* descr, std::size_t n) {
 }
 
 template <class T>
-void write_npy_impl(const std::string& path, std::span<const T> data, const char* descr) {
+void write_npy_stream(std::ostream& out, std::span<const T> data, const char* descr) {
   static_assert(std::endian::native == std::endian::little, "little-endian hosts only");
-  write_file_atomic(path, [&](std::ostream& out) {
-    std::string h = npy_header(descr, data.size());
-    out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    out.write(reinterpret_cast<const char*>(data.data()),
-              static_cast<std::streamsize>(data.size() * sizeof(T)));
-  });
+  std::string h = npy_header(descr, data.size());
+  out.write(h.data(), static_cast<std::streamsize>(h.size()));
+  out.write(reinterpret_cast<const char*>(data.data()),
+            static_cast<std::streamsize>(data.size() * sizeof(T)));
+}
+
+template <class T>
+void write_npy_impl(const std::string& path, std::span<const T> data, const char* descr) {
+  write_output(path, [&](std::ostream& out) { write_npy_stream(out, data, descr); });
 }
 
 // The header of a .npy file is a Python dict literal, e.g.
@@ -266,8 +396,12 @@ void write_npy(const std::string& path, std::span<const std::int64_t> data) {
 void write_npy(const std::string& path, std::span<const double> data) {
   write_npy_impl(path, data, "<f8");
 }
+void write_npy(std::ostream& out, std::span<const std::int64_t> data) {
+  write_npy_stream(out, data, "<i8");
+}
 
 std::vector<std::int64_t> read_npy_int64(const std::string& path) {
+  require_readable_file(path, ".npy");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_input("cannot open", path);
   char magic[8];

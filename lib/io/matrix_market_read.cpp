@@ -136,11 +136,17 @@ class LineReader {
     }
     if (want_capacity > buf_.size()) buf_.resize(want_capacity);
     if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    const std::size_t before = end_;
     std::size_t got = src_.read(buf_.data() + end_, buf_.size() - end_);
     bytes_read_ += got;
     end_ += got;
     if (got == 0) eof_ = true;
+    if (cr_lines_ < 0) detect_line_ends();
+    if (cr_lines_ > 0) std::replace(buf_.data() + before, buf_.data() + end_, '\r', '\n');
   }
+
+  // True once the text is known to end its lines with a carriage return alone (old Mac files).
+  bool cr_line_ends() const { return cr_lines_ > 0; }
 
  private:
   ByteSource& src_;
@@ -149,6 +155,30 @@ class LineReader {
   bool eof_ = false;
   index_t line_no_ = 0;
   std::uint64_t bytes_read_ = 0;
+  int cr_lines_ = -1;  // -1 not known yet, 0 '\n' (or "\r\n"), 1 '\r' alone
+
+  // The first line's terminator decides: '\r' not followed by '\n' means old Mac line ends,
+  // and every '\r' of the text becomes '\n' as it is read (only for such files; the others
+  // pay one check per refill).
+  void detect_line_ends() {
+    const char* b = buf_.data() + pos_;
+    const char* e = buf_.data() + end_;
+    const char* p = std::find_if(b, e, [](char c) { return c == '\n' || c == '\r'; });
+    if (p == e) {
+      if (eof_) cr_lines_ = 0;
+      return;
+    }
+    if (*p == '\n') {
+      cr_lines_ = 0;
+    } else if (p + 1 < e) {
+      cr_lines_ = p[1] == '\n' ? 0 : 1;
+    } else if (eof_) {
+      cr_lines_ = 1;
+    } else {
+      return;  // a '\r' at the end of what was read: the next read decides
+    }
+    if (cr_lines_ > 0) std::replace(buf_.data() + pos_, buf_.data() + end_, '\r', '\n');
+  }
 };
 
 // --- Header --------------------------------------------------------------------------------
@@ -163,6 +193,9 @@ Header parse_header(LineReader& lr, const std::string& name, const ReadOptions& 
   auto first = lr.next();
   if (!first) throw_input("empty file: not a Matrix Market file", name);
   std::string_view banner = *first;
+  // A banner indented by spaces or tabs is read (fast_matrix_market's permissive files).
+  while (!banner.empty() && (banner.front() == ' ' || banner.front() == '\t'))
+    banner.remove_prefix(1);
   if (banner.substr(0, 14) != "%%MatrixMarket" && lower(banner.substr(0, 14)) != "%%matrixmarket") {
     throw_input("no %%MatrixMarket banner on the first line: not a Matrix Market file", name, 1);
   }
@@ -177,6 +210,7 @@ Header parse_header(LineReader& lr, const std::string& name, const ReadOptions& 
   if (object != "matrix")
     throw_input("object '" + std::string(toks[1]) + "' is not supported (only 'matrix')", name, 1);
   h.object = object;
+  h.declared_symmetry = symmetry;
   if (format == "coordinate") {
     h.coordinate = true;
   } else if (format == "array") {
@@ -211,8 +245,12 @@ Header parse_header(LineReader& lr, const std::string& name, const ReadOptions& 
   }
   if (h.field == Field::pattern && !h.coordinate)
     throw_input("'array pattern' is not a valid combination", name, 1);
+  // A real (or integer) hermitian matrix is a symmetric one: read it so (the header keeps what
+  // was declared). A pattern has no values to conjugate: hermitian there stays an error.
+  if (h.symmetry == Symmetry::hermitian && (h.field == Field::real || h.field == Field::integer))
+    h.symmetry = Symmetry::symmetric;
   if (h.symmetry == Symmetry::hermitian && h.field != Field::complex)
-    throw_input("hermitian needs the complex field", name, 1);
+    throw_input("hermitian needs the complex field (or real or integer values)", name, 1);
 
   // Comments and blank lines, then the size line.
   std::optional<std::string_view> line;
@@ -474,7 +512,8 @@ void read_coordinate(LineReader& lr, ByteSource& src, const std::string& name,
   std::vector<PieceOut<I, V>> outs(static_cast<std::size_t>(max_threads));
   // Reserve what the declared count needs, but never more than the text can hold.
   index_t reserve = declared;
-  if (src.stored_size() == 0 || src.gzip()) reserve = std::min<index_t>(declared, index_t{1} << 22);
+  if (src.stored_size() == 0 || src.compressed())
+    reserve = std::min<index_t>(declared, index_t{1} << 22);
   for (auto& o : outs) {
     std::size_t per = static_cast<std::size_t>(reserve / max_threads + 16);
     detail::reserve_large(o.rows, per);
@@ -725,30 +764,39 @@ void dispatch_coordinate(LineReader& lr, ByteSource& src, const std::string& nam
   }
 }
 
-// Explicit zeros and diagonal entries, counted over column ranges in parallel.
+// Explicit zeros and diagonal entries (stored, and of those the nonzero ones), counted over
+// column ranges in parallel.
 void count_zeros_and_diagonal(const SparseMatrix& a, int threads, ReadStats& stats) {
   if (a.nnz() < (index_t{1} << 18)) threads = 1;
-  std::vector<index_t> zeros(static_cast<std::size_t>(threads), 0),
-      diag(static_cast<std::size_t>(threads), 0);
+  const auto nt = static_cast<std::size_t>(threads);
+  std::vector<index_t> zeros(nt, 0), diag(nt, 0), diag_zero(nt, 0);
   parallel_ranges(threads, a.ncols, [&](index_t b, index_t e, int t) {
-    index_t z = 0, d = 0;
+    index_t z = 0, d = 0, dz = 0;
     for (index_t j = b; j < e; ++j)
       for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
-        d += a.rowind[p] == j;
+        bool zero = false;
         if (a.is_complex()) {
-          z += a.zvalues[p] == complex_t(0.0, 0.0);
+          zero = a.zvalues[p] == complex_t(0.0, 0.0);
         } else if (a.has_values()) {
-          z += a.values[p] == 0.0;
+          zero = a.values[p] == 0.0;
+        }
+        z += zero;
+        if (a.rowind[p] == j) {
+          ++d;
+          dz += zero;
         }
       }
     zeros[static_cast<std::size_t>(t)] = z;
     diag[static_cast<std::size_t>(t)] = d;
+    diag_zero[static_cast<std::size_t>(t)] = dz;
   });
   stats.explicit_zeros = 0;
+  stats.diagonal_entries = 0;
   stats.diagonal_nonzeros = 0;
-  for (std::size_t t = 0; t < zeros.size(); ++t) {
+  for (std::size_t t = 0; t < nt; ++t) {
     stats.explicit_zeros += zeros[t];
-    stats.diagonal_nonzeros += diag[t];
+    stats.diagonal_entries += diag[t];
+    stats.diagonal_nonzeros += diag[t] - diag_zero[t];
   }
 }
 
@@ -763,7 +811,9 @@ MatrixFile read_from(ByteSource& src, const ReadOptions& options) {
   mf.header = h;
   // Reject a declared count that the text cannot hold, before allocating for it.
   const std::uint64_t stored = src.stored_size();
-  if (stored > 0) {
+  // bzip2 can expand by millions to one: its text has no useful bound (the reserve above is
+  // capped instead, and entries are stored as they are parsed).
+  if (stored > 0 && src.compression() != detail::Compression::bzip2) {
     std::uint64_t text_bound = stored;
     if (src.gzip()) text_bound = stored * 1100;  // deflate cannot expand beyond ~1032:1
     const std::uint64_t remaining = text_bound > lr.bytes_read() - (lr.end() - lr.pos())
@@ -798,6 +848,7 @@ MatrixFile read_from(ByteSource& src, const ReadOptions& options) {
   mf.stats.file_bytes = stored;
   mf.stats.text_bytes = lr.bytes_read();
   mf.stats.gzip = src.gzip();
+  mf.stats.compression = detail::to_string(src.compression());
   mf.stats.seconds = timer.seconds();
   return mf;
 }

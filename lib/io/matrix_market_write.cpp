@@ -90,14 +90,14 @@ void write_matrix_market(std::ostream& out, const SparseMatrix& a, const WriteOp
 
 void write_matrix_market(const std::string& path, const SparseMatrix& a,
                          const WriteOptions& options) {
-  write_file_atomic(path, [&](std::ostream& out) { write_matrix_market(out, a, options); });
+  write_output(path, [&](std::ostream& out) { write_matrix_market(out, a, options); });
 }
 
 void write_dense(const std::string& path, const DenseMatrix& d, const std::string& comment) {
   const std::size_t n = static_cast<std::size_t>(d.nrows * d.ncols);
   if ((d.is_complex() ? d.zvalues.size() : d.values.size()) != n)
     throw_internal("dense block size does not match its dimensions");
-  write_file_atomic(path, [&](std::ostream& out) {
+  write_output(path, [&](std::ostream& out) {
     out << "%%MatrixMarket matrix array " << (d.is_complex() ? "complex" : "real") << " general\n";
     write_comment(out, comment);
     out << d.nrows << ' ' << d.ncols << '\n';

@@ -171,6 +171,7 @@ StampMap parse_stamps_csv(std::string_view text, const std::string& name) {
 }
 
 StampMap read_stamps_csv(const std::string& path) {
+  require_readable_file(path, "stamp map");
   const std::optional<std::string> text = read_whole_file(path);
   if (!text) throw_input("cannot open the stamp map", path);
   return parse_stamps_csv(*text, path);

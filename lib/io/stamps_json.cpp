@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "spax/io.hpp"
 #include "spax/scatter.hpp"
 
 namespace spax {
@@ -376,6 +377,7 @@ struct ChunkIterator {
 }  // namespace
 
 StampMap read_stamps_json(const std::string& path) {
+  require_readable_file(path, "stamp map");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw_input("cannot open the stamp map", path);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);

@@ -12,6 +12,7 @@
 #include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
 #include "report/svg_plots.hpp"
+#include "report/text_format.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
 
@@ -26,6 +27,9 @@ constexpr const char* kLevelDefinition =
     "script's count by depth from the root (root first)";
 constexpr const char* kBandwidthDefinition = "max |i - j| over stored entries";
 constexpr const char* kProfileDefinition =
+    "sum of |i - j| over the nonzero entries (the VAJAX script's: stored entries whose value is "
+    "exactly zero are skipped, as scipy's nonzero() skips them)";
+constexpr const char* kEnvelopeDefinition =
     "sum over rows i of (i - first column index j <= i stored in row i); rows with no entry on "
     "or left of the diagonal add 0";
 
@@ -132,6 +136,7 @@ ojson build_json(const AnalyzeResult& r) {
   mj["density_pct"] = m.density_pct;
   mj["bandwidth"] = m.bandwidth;
   mj["profile"] = m.profile;
+  mj["envelope"] = m.envelope;
   mj["is_structurally_symmetric"] = m.is_structurally_symmetric;
   mj["is_numerically_symmetric"] = m.is_numerically_symmetric;
   if (m.square) {
@@ -165,6 +170,7 @@ ojson build_json(const AnalyzeResult& r) {
   mj["upper_bandwidth"] = m.upper_bandwidth;
   mj["bandwidth_definition"] = kBandwidthDefinition;
   mj["profile_definition"] = kProfileDefinition;
+  mj["envelope_definition"] = kEnvelopeDefinition;
   if (!m.notes.empty()) mj["notes"] = m.notes;
   j["matrix"] = mj;
 
@@ -353,18 +359,6 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1024.0 && u < 4) {
-    b /= 1024.0;
-    ++u;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 std::string widths_text(const std::vector<index_t>& w) {
   std::ostringstream o;
   auto put = [&](std::size_t k) { o << (k ? " " : "") << w[k]; };
@@ -399,7 +393,9 @@ std::string analyze_summary(const AnalyzeResult& r) {
   o << "  size                " << m.nrows << " x " << m.ncols << ", nnz " << m.nnz << ", density "
     << fmt("%.4g", m.density_pct) << " %\n";
   o << "  bandwidth           " << m.bandwidth << " (lower " << m.lower_bandwidth << ", upper "
-    << m.upper_bandwidth << "), profile " << m.profile << "\n";
+    << m.upper_bandwidth << ")\n";
+  o << "  profile             " << with_commas(m.profile) << " (sum of |i - j|), envelope "
+    << with_commas(m.envelope) << "\n";
   o << "  symmetry            structural " << (m.is_structurally_symmetric ? "yes" : "no")
     << ", numerical " << (m.is_numerically_symmetric ? "yes" : "no") << "; pattern "
     << fmt("%.4f", m.pattern_symmetry) << ", numeric " << fmt("%.4f", m.numeric_symmetry) << "\n";
@@ -467,7 +463,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
         o << "error: " << e.error << "\n";
       } else {
         o << "L " << e.L_nnz << ", U " << e.U_nnz << ", L+U-n " << e.factor_nnz << ", fill ratio "
-          << fmt("%.2f", e.fill_ratio) << " (" << fmt("%.3f", e.seconds) << " s)\n";
+          << fmt("%.2f", e.fill_ratio) << " (" << format_seconds(e.seconds) << ")\n";
         if (!e.note.empty()) o << "  " << pad("", 24, false) << "note: " << e.note << "\n";
       }
     };
@@ -510,19 +506,19 @@ std::string analyze_summary(const AnalyzeResult& r) {
   if (!r.orderings.empty()) {
     o << "== Orderings (A+A^T under each ordering) ==\n";
     const std::vector<std::pair<std::string, std::size_t>> cols = {
-        {"ordering", 9}, {"time s", 9},     {"height", 9},      {"max width", 10}, {"nnz(L)", 13},
+        {"ordering", 9}, {"time", 10},      {"height", 9},      {"max width", 10}, {"nnz(L)", 13},
         {"flops", 11},   {"work/span", 10}, {"snodes f/r", 16}, {"mem L", 10}};
     for (const auto& [h, w] : cols) o << pad(h, w, h != "ordering");
     o << "\n";
     for (const auto& x : r.orderings) {
-      o << pad(x.ordering, 9, false) << pad(fmt("%.3f", x.seconds), 9)
+      o << pad(x.ordering, 9, false) << pad(format_seconds(x.seconds), 10)
         << pad(std::to_string(x.height), 9) << pad(std::to_string(x.max_width), 10)
-        << pad(std::to_string(x.nnz_l), 13) << pad(fmt("%.3g", x.flops), 11)
+        << pad(std::to_string(x.nnz_l), 13) << pad(format_count(x.flops), 11)
         << pad(fmt("%.1f", x.work_span), 10)
         << pad(std::to_string(x.fundamental_supernodes) + "/" +
                    std::to_string(x.relaxed_supernodes),
                16)
-        << pad(human_bytes(x.memory_bytes), 10) << "\n";
+        << pad(format_bytes(x.memory_bytes), 10) << "\n";
     }
     if (!r.measured.empty()) {
       o << "measured factorization (numeric phase only):\n";
@@ -534,9 +530,9 @@ std::string analyze_summary(const AnalyzeResult& r) {
         } else if (!mf.ok) {
           o << "error: " << mf.error << "\n";
         } else {
-          o << "CHOLMOD " << fmt("%.4f", mf.cholmod_seconds) << " s, KLU ";
+          o << "CHOLMOD " << format_seconds(mf.cholmod_seconds) << ", KLU ";
           if (mf.klu_seconds >= 0) {
-            o << fmt("%.4f", mf.klu_seconds) << " s\n";
+            o << format_seconds(mf.klu_seconds) << "\n";
           } else {
             o << mf.klu_error << "\n";
           }

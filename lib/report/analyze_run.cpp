@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <sstream>
 
 #include "spax/analyze_report.hpp"
@@ -35,6 +36,12 @@ std::vector<std::string> split_list(const std::string& s) {
 
 }  // namespace
 
+std::string analyze_report_name(const std::vector<std::string>& files,
+                                const AnalyzeOptions& options) {
+  if (!options.name.empty()) return options.name;
+  return files.empty() ? std::string("matrix") : stem_of(files[0]);
+}
+
 namespace {
 
 // Everything after reading the first matrix; `more_samples` feeds the pattern-stability
@@ -43,6 +50,24 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
                              const AnalyzeOptions& options, Timer& total, double read_seconds,
                              std::size_t n_samples,
                              const std::function<void(PatternStabilityAccumulator&)>& more) {
+  // Steps for the progress callback: read, structure, each ordering (natural included), the
+  // natural tree, the LU fill, each measured ordering, each further sample, the stamps.
+  std::size_t n_orderings =
+      options.orderings.size() + (std::find(options.orderings.begin(), options.orderings.end(),
+                                            "natural") == options.orderings.end());
+  const std::size_t steps = 2 + n_orderings + 1 + (options.superlu || options.klu ? 1 : 0) +
+                            (options.measure ? options.orderings.size() : 0) + n_samples - 1 +
+                            (options.stamps.empty() ? 0 : 1);
+  // The ordering workers report too: counting and reporting under one lock keeps the counts
+  // the callback sees in order.
+  std::size_t done = 1;  // the read
+  std::mutex progress_mutex;
+  auto progress = [&](const std::string& what, bool step_done) {
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    if (step_done) ++done;
+    if (options.progress) options.progress(done, steps, what);
+  };
+  progress("read", false);
   const int threads = resolve_threads(options.threads);
   r.lu_requested = options.superlu || options.klu;
   r.timings.emplace_back("read", read_seconds);
@@ -71,8 +96,10 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
   r.timings.emplace_back("lu_fill_start", t.seconds());
 
   t.reset();
+  progress("structure", false);
   r.matrix = analyze_structure(a, duplicates_summed);
   r.timings.emplace_back("structure", t.seconds());
+  progress("structure", true);
   if (job) poll_lu_fill(*job);
 
   if (r.square && r.n > 0) {
@@ -83,6 +110,8 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     AnalysisOptions ao;
     ao.threads = threads;
     ao.relaxed = true;
+    ao.on_ordering_done = [&](const std::string& name) { progress("ordering " + name, true); };
+    progress("orderings", false);
     // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
     if (job)
       ao.provided = [&job](const std::string& name, Ordering& o) {
@@ -113,17 +142,22 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     if (!natural_listed) all.erase(nat);
     r.orderings = std::move(all);
     r.timings.emplace_back("natural_tree", t.seconds());
+    progress("elimination tree", true);
   } else if (!r.square) {
+    done += n_orderings + 1;
     r.notes.push_back(
         "rectangular matrix: elimination tree, supernodes, orderings, RCM and LU fill need a "
         "square matrix");
   } else {
+    done += n_orderings + 1;
     r.notes.push_back("empty matrix: nothing to order or factor");
   }
 
   if (job) {
     t.reset();
+    progress("LU fill (waiting for the factorizations)", false);
     r.fill = finish_lu_fill(job);
+    progress("LU fill", true);
     r.timings.emplace_back("lu_fill_wait", t.seconds());
     if (r.fill.applicable) r.values = r.fill.values;
   } else {
@@ -135,8 +169,11 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
 
   if (options.measure && !r.orderings.empty()) {
     t.reset();
-    for (const auto& o : r.orderings)
+    for (const auto& o : r.orderings) {
+      progress("measure " + o.ordering, false);
       r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout));
+      progress("measure " + o.ordering, true);
+    }
     r.timings.emplace_back("measure", t.seconds());
   }
 
@@ -144,7 +181,10 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     t.reset();
     PatternStabilityAccumulator acc;
     acc.add(a);
+    progress("pattern stability", false);
     more(acc);
+    done += n_samples - 2;
+    progress("pattern stability", true);
     r.stability = acc.result();
     r.timings.emplace_back("pattern_stability", t.seconds());
   }
@@ -152,12 +192,14 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     t.reset();
     ScatterOptions so;
     so.threads = threads;
+    progress("scatter", false);
     // The matrix is compared with the assembly when their sizes agree (an input error if not).
     ScatterResult sr = analyze_scatter(read_stamps(options.stamps), so, &a);
     sr.source = options.stamps;
     sr.matrix_path = r.input_path;
     r.scatter = std::move(sr);
     r.timings.emplace_back("scatter", t.seconds());
+    progress("scatter", true);
   }
   r.timings.emplace_back("total", total.seconds());
   return r;
@@ -178,7 +220,7 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   AnalyzeResult r;
   r.input_path = files[0];
   r.sample_paths = files;
-  r.name = options.name.empty() ? stem_of(files[0]) : options.name;
+  r.name = analyze_report_name(files, options);
   ReadOptions ro;
   ro.threads = resolve_threads(options.threads);
   Timer t;
@@ -210,12 +252,7 @@ AnalyzeResult analyze_matrix(const SparseMatrix& a, const AnalyzeOptions& option
 
 void set_analyze_orderings(AnalyzeOptions& options, const std::string& list,
                            const std::string& flag) {
-  if (list == "all") {
-    options.orderings = ordering_names();
-    return;
-  }
-  options.orderings = split_list(list);
-  if (options.orderings.empty()) throw_usage(flag + ": empty list");
+  options.orderings = parse_ordering_list(list, flag);
 }
 
 void set_analyze_lu_fill(AnalyzeOptions& options, const std::string& list,

@@ -112,6 +112,7 @@ nlohmann::json parse_baseline(std::string_view text, const std::string& path) {
 }
 
 nlohmann::json load_baseline(const std::string& path) {
+  require_readable_file(path, "baseline");
   const std::optional<std::string> text = read_whole_file(path);
   if (!text) throw_input("cannot open the baseline", path);
   return parse_baseline(*text, path);

@@ -1,8 +1,11 @@
 #include "report/bench_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+
+#include "report/text_format.hpp"
 
 namespace spax {
 
@@ -32,35 +35,8 @@ std::vector<std::string> phases_present(const BenchReport& r) {
   return out;
 }
 
-std::string human_time(double s) {
-  char buf[32];
-  if (s < 1e-3) {
-    std::snprintf(buf, sizeof buf, "%.1f us", s * 1e6);
-  } else if (s < 1.0) {
-    std::snprintf(buf, sizeof buf, "%.3f ms", s * 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.3f s", s);
-  }
-  return buf;
-}
-
-std::string cell(const BenchReport& r, const BenchCase& c, const std::string& phase) {
-  const PhaseSamples* p = find_phase(c, phase);
-  if (!p) return "-";
-  SampleStats s = sample_stats(p->seconds);
-  double best = fastest_mean(r, c.matrix, phase);
-  std::string out = human_time(s.mean) + " +- " + human_time(s.sigma);
-  char ratio[32];
-  if (s.mean == best) {
-    std::snprintf(ratio, sizeof ratio, " *");
-  } else {
-    std::snprintf(ratio, sizeof ratio, " x%.2f", best > 0 ? s.mean / best : 0.0);
-  }
-  return out + ratio;
-}
-
 std::string fmt_count(index_t v) {
-  return v < 0 ? "-" : std::to_string(v);
+  return v < 0 ? "-" : format_count(static_cast<double>(v));
 }
 std::string fmt_sci(double v) {
   if (std::isnan(v)) return "-";
@@ -68,22 +44,16 @@ std::string fmt_sci(double v) {
   std::snprintf(b, sizeof b, "%.1e", v);
   return b;
 }
-std::string fmt_mb(double bytes) {
-  if (std::isnan(bytes)) return "-";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f MB", bytes / 1e6);
-  return b;
-}
 
 }  // namespace
 
-double fastest_mean(const BenchReport& r, const std::string& matrix, const std::string& phase) {
+double fastest_median(const BenchReport& r, const std::string& matrix, const std::string& phase) {
   double best = std::nan("");
   for (const auto& c : r.cases) {
     if (c.matrix != matrix || c.status != "ok") continue;
     const PhaseSamples* p = find_phase(c, phase);
     if (!p) continue;
-    double m = sample_stats(p->seconds).mean;
+    double m = sample_stats(p->seconds).median;
     if (std::isnan(best) || m < best) best = m;
   }
   return best;
@@ -92,52 +62,126 @@ double fastest_mean(const BenchReport& r, const std::string& matrix, const std::
 namespace {
 
 struct Table {
+  std::string title;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  std::vector<bool> numeric;  // right-aligned columns
 };
 
-std::vector<Table> build_tables(const BenchReport& r, std::vector<std::string>* titles) {
+std::string ratio_text(double median, double best) {
+  if (std::isnan(best)) return "-";
+  if (median == best) return "*";
+  char b[32];
+  std::snprintf(b, sizeof b, "x%.2f", best > 0 ? median / best : 0.0);
+  return b;
+}
+
+std::string matrix_title(const BenchReport& r, const std::string& m) {
+  index_t rows = 0, cols = 0, nnz = 0;
+  bool synth = false;
+  for (const auto& c : r.cases) {
+    if (c.matrix != m) continue;
+    rows = c.nrows;
+    cols = c.n;
+    nnz = c.nnz;
+    synth = synth || c.values_synthesized;
+  }
+  return m + " (" + std::to_string(rows) + " x " + std::to_string(cols) + ", nnz " +
+         with_commas(nnz) + (synth ? ", values synthesized" : "") + ")";
+}
+
+// Per matrix: the timings, one row per case and phase (median, mean +- sigma, min..max, ratio of
+// the median to the fastest case's median, outliers), then the results, one row per case.
+std::vector<Table> build_tables(const BenchReport& r) {
   std::vector<Table> tables;
   const auto phases = phases_present(r);
   bool iterative = false;  // an iterations column only when an iterative solver ran
   for (const auto& c : r.cases) iterative = iterative || c.iterations >= 0;
+  // With one run per phase there is no spread to show: no mean, sigma or range columns.
+  std::size_t most_runs = 0;
+  for (const auto& c : r.cases)
+    for (const auto& p : c.phases) most_runs = std::max(most_runs, p.seconds.size());
+  const bool spread = most_runs > 1;
   for (const auto& m : matrices_in_order(r)) {
     Table t;
-    t.header = {"solver", "ordering"};
-    for (const auto& ph : phases) t.header.push_back(ph);
-    t.header.insert(t.header.end(), {"nnz(L+U)", "flops", "peak mem", "backward err"});
-    if (iterative) t.header.push_back("iters");
-    t.header.push_back("status");
-    index_t n = 0, nnz = 0;
-    bool synth = false;
+    t.title = matrix_title(r, m);
+    t.header = {"solver", "ordering", "phase", spread ? "median" : "time", "vs fastest"};
+    if (spread) t.header.insert(t.header.end(), {"mean +- sigma", "min .. max", "outliers"});
+    t.numeric = {false, false, false, true, true, true, true, true};
+    t.numeric.resize(t.header.size());
+    Table res;
+    res.header = {"solver", "ordering", "nnz(L+U)", "flops", "peak mem", "backward err"};
+    if (iterative) res.header.push_back("iters");
+    res.header.push_back("status");
+    res.numeric.assign(res.header.size(), true);
+    res.numeric[0] = res.numeric[1] = res.numeric.back() = false;
     for (const auto& c : r.cases) {
       if (c.matrix != m) continue;
-      n = c.n;
-      nnz = c.nnz;
-      synth = synth || c.values_synthesized;
-      std::vector<std::string> row = {c.solver, c.ordering};
-      for (const auto& ph : phases) row.push_back(c.status == "ok" ? cell(r, c, ph) : "-");
+      if (c.status != "ok") {
+        std::vector<std::string> row(t.header.size(), "-");
+        row[0] = c.solver;
+        row[1] = c.ordering;
+        t.rows.push_back(row);
+      } else {
+        bool first = true;
+        for (const auto& ph : phases) {
+          const PhaseSamples* p = find_phase(c, ph);
+          if (!p) continue;
+          const SampleStats s = sample_stats(p->seconds);
+          std::vector<std::string> row = {first ? c.solver : "", first ? c.ordering : "", ph};
+          first = false;
+          row.push_back(format_seconds(s.median));
+          row.push_back(ratio_text(s.median, fastest_median(r, c.matrix, ph)));
+          if (spread) {
+            // One run has no spread: no "+- 0 s", no range.
+            row.push_back(s.n > 1 ? format_seconds(s.mean) + " +- " + format_seconds(s.sigma)
+                                  : format_seconds(s.mean));
+            row.push_back(s.n > 1 ? format_seconds(s.min) + " .. " + format_seconds(s.max) : "-");
+            row.push_back(s.outliers ? std::to_string(s.outliers) + " !" : "");
+          }
+          t.rows.push_back(row);
+        }
+      }
       index_t lu = (c.nnz_L >= 0 && c.nnz_U >= 0) ? c.nnz_L + c.nnz_U : c.nnz_L;
-      row.push_back(fmt_count(lu));
-      row.push_back(fmt_sci(c.flops));
-      row.push_back(fmt_mb(c.peak_memory_bytes));
-      row.push_back(fmt_sci(c.backward_error));
-      if (iterative) row.push_back(fmt_count(c.iterations));
-      row.push_back(c.status == "ok" ? "ok" : c.status + ": " + c.reason);
-      t.rows.push_back(row);
+      std::vector<std::string> rr = {
+          c.solver,
+          c.ordering,
+          fmt_count(lu),
+          std::isnan(c.flops) ? "-" : format_count(c.flops),
+          std::isnan(c.peak_memory_bytes) ? "-" : format_bytes(c.peak_memory_bytes),
+          fmt_sci(c.backward_error)};
+      if (iterative) rr.push_back(fmt_count(c.iterations));
+      rr.push_back(c.status == "ok" ? "ok" : c.status + ": " + c.reason);
+      res.rows.push_back(rr);
     }
     tables.push_back(t);
-    titles->push_back(m + " (n " + std::to_string(n) + ", nnz " + std::to_string(nnz) +
-                      (synth ? ", values synthesized" : "") + ")");
+    tables.push_back(res);
   }
   return tables;
+}
+
+std::string legend(const BenchReport& r, bool markdown) {
+  std::string star = markdown ? "\\*" : "*";
+  std::ostringstream out;
+  out << star
+      << " fastest median of that phase; xN: median relative to the fastest (cases are ranked "
+         "by median, which one slow run does not move). "
+      << r.options.runs << (r.options.runs == 1 ? " run" : " runs") << " after " << r.options.warmup
+      << " warm-up per phase.";
+  std::size_t outliers = 0;
+  for (const auto& c : r.cases)
+    for (const auto& p : c.phases) outliers += sample_stats(p.seconds).outliers ? 1 : 0;
+  if (outliers)
+    out << " !: outliers, runs more than 10 robust sigmas (1.4826 MAD) from the median, which "
+           "the mean and sigma include; rerun on a quieter machine or with more --runs.";
+  out << "\n";
+  return out.str();
 }
 
 }  // namespace
 
 std::string bench_text_table(const BenchReport& r) {
-  std::vector<std::string> titles;
-  auto tables = build_tables(r, &titles);
+  auto tables = build_tables(r);
   std::ostringstream out;
   for (std::size_t k = 0; k < tables.size(); ++k) {
     const auto& t = tables[k];
@@ -146,19 +190,22 @@ std::string bench_text_table(const BenchReport& r) {
     for (const auto& row : t.rows)
       for (std::size_t c = 0; c < row.size(); ++c) w[c] = std::max(w[c], row[c].size());
     if (k) out << '\n';
-    out << titles[k] << '\n';
+    if (!t.title.empty()) out << t.title << '\n';
     auto line = [&](const std::vector<std::string>& cells) {
+      std::string l;
       for (std::size_t c = 0; c < cells.size(); ++c) {
-        out << cells[c];
-        if (c + 1 < cells.size()) out << std::string(w[c] - cells[c].size() + 2, ' ');
+        const std::size_t pad = w[c] - cells[c].size();
+        if (t.numeric[c]) l += std::string(pad, ' ');
+        l += cells[c];
+        if (c + 1 < cells.size()) l += std::string((t.numeric[c] ? 0 : pad) + 2, ' ');
       }
-      out << '\n';
+      while (!l.empty() && l.back() == ' ') l.pop_back();
+      out << l << '\n';
     };
     line(t.header);
     for (const auto& row : t.rows) line(row);
   }
-  out << "\n* fastest mean for that phase; xN: mean time relative to the fastest. "
-      << r.options.runs << " runs after " << r.options.warmup << " warm-up per phase.\n";
+  out << '\n' << legend(r, false);
   for (const auto& c : r.cases) {
     if (c.status != "ok") continue;
     if (r.options.sequence > 0 && c.sequence_fallbacks > 0)
@@ -178,15 +225,14 @@ std::string bench_text_table(const BenchReport& r) {
 }
 
 std::string bench_markdown(const BenchReport& r) {
-  std::vector<std::string> titles;
-  auto tables = build_tables(r, &titles);
+  auto tables = build_tables(r);
   std::ostringstream out;
-  for (std::size_t k = 0; k < tables.size(); ++k) {
-    const auto& t = tables[k];
-    out << "### " << titles[k] << "\n\n|";
+  for (const auto& t : tables) {
+    if (!t.title.empty()) out << "### " << t.title << "\n\n";
+    out << '|';
     for (const auto& h : t.header) out << ' ' << h << " |";
     out << "\n|";
-    for (std::size_t c = 0; c < t.header.size(); ++c) out << (c < 2 ? "---|" : "--:|");
+    for (std::size_t c = 0; c < t.header.size(); ++c) out << (t.numeric[c] ? "--:|" : "---|");
     out << '\n';
     for (const auto& row : t.rows) {
       out << '|';
@@ -202,8 +248,7 @@ std::string bench_markdown(const BenchReport& r) {
     }
     out << '\n';
   }
-  out << "\\* fastest mean for that phase; xN: mean time relative to the fastest. "
-      << r.options.runs << " runs after " << r.options.warmup << " warm-up per phase.\n";
+  out << legend(r, true);
   return out.str();
 }
 
@@ -237,11 +282,11 @@ std::string bench_csv(const BenchReport& r) {
     }
     for (const auto& p : c.phases) {
       SampleStats s = sample_stats(p.seconds);
-      double best = fastest_mean(r, c.matrix, p.phase);
+      double best = fastest_median(r, c.matrix, p.phase);
       out << q(c.matrix) << ',' << q(c.solver) << ',' << q(c.ordering) << ',' << c.status << ','
           << p.phase << ',' << s.n << ',' << num(s.mean) << ',' << num(s.sigma) << ',' << num(s.min)
           << ',' << num(s.max) << ',' << num(s.median) << ','
-          << num(best > 0 ? s.mean / best : std::nan("")) << tail();
+          << num(best > 0 ? s.median / best : std::nan("")) << tail();
     }
   }
   return out.str();
@@ -269,6 +314,8 @@ nlohmann::json bench_json(const BenchReport& r) {
         {"status", c.status},
         {"reason", c.reason},
         {"n", c.n},
+        {"rows", c.nrows},
+        {"cols", c.n},
         {"nnz", c.nnz},
         {"values_synthesized", c.values_synthesized},
         {"nnz_L", c.nnz_L >= 0 ? nlohmann::json(c.nnz_L) : nlohmann::json(nullptr)},
@@ -294,14 +341,16 @@ nlohmann::json bench_json(const BenchReport& r) {
     cj["phases"] = nlohmann::json::object();
     for (const auto& p : c.phases) {
       SampleStats s = sample_stats(p.seconds);
-      double best = fastest_mean(r, c.matrix, p.phase);
-      cj["phases"][p.phase] = {{"samples", p.seconds},
-                               {"mean", s.mean},
-                               {"sigma", s.sigma},
-                               {"min", s.min},
-                               {"max", s.max},
-                               {"median", s.median},
-                               {"ratio_to_fastest", num(best > 0 ? s.mean / best : std::nan(""))}};
+      double best = fastest_median(r, c.matrix, p.phase);
+      cj["phases"][p.phase] = {
+          {"samples", p.seconds},
+          {"mean", s.mean},
+          {"sigma", s.sigma},
+          {"min", s.min},
+          {"max", s.max},
+          {"median", s.median},
+          {"outliers", s.outliers},
+          {"ratio_to_fastest", num(best > 0 ? s.median / best : std::nan(""))}};
     }
     j["cases"].push_back(cj);
   }
@@ -323,6 +372,41 @@ std::vector<std::string> bench_noise_warnings(const BenchReport& r) {
       }
     }
   return w;
+}
+
+std::string bench_noise_summary(const BenchReport& r) {
+  std::size_t phases = 0, noisy = 0, with_outliers = 0;
+  double worst = 0.0;
+  std::string worst_name;
+  for (const auto& c : r.cases)
+    for (const auto& p : c.phases) {
+      const SampleStats s = sample_stats(p.seconds);
+      ++phases;
+      with_outliers += s.outliers > 0;
+      if (s.n > 1 && s.mean > 0 && s.sigma / s.mean > 0.10) {
+        ++noisy;
+        if (s.sigma / s.mean > worst) {
+          worst = s.sigma / s.mean;
+          worst_name = c.solver + "/" + c.ordering + " " + p.phase;
+        }
+      }
+    }
+  if (noisy == 0) return {};
+  char b[512];
+  std::snprintf(b, sizeof b,
+                "%zu of %zu timed phases are noisy (sigma above 10%% of the mean; worst %s, "
+                "%.0f%%), %zu with outliers: the medians are robust, the means are not; rerun "
+                "with more --runs on a quieter machine (the JSON export lists each under "
+                "warnings)",
+                noisy, phases, worst_name.c_str(), 100.0 * worst, with_outliers);
+  return b;
+}
+
+bool bench_all_failed(const BenchReport& r) {
+  if (r.cases.empty()) return false;
+  for (const auto& c : r.cases)
+    if (c.status == "ok") return false;
+  return true;
 }
 
 }  // namespace spax

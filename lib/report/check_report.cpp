@@ -48,6 +48,26 @@ std::string gh_escape(const std::string& s, bool property) {
 
 }  // namespace
 
+std::string text_value(const nlohmann::json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_number_integer() || v.is_number_unsigned()) return json_text(v);
+  if (v.is_number()) return format_number(v.get<double>());
+  if (v.is_string()) return v.get<std::string>();
+  std::string out;
+  if (v.is_array()) {
+    for (const auto& e : v) out += (out.empty() ? "" : ", ") + text_value(e);
+    return out;
+  }
+  for (const auto& [k, e] : v.items()) {
+    std::string key = k;
+    for (auto& c : key)
+      if (c == '_') c = ' ';
+    out += (out.empty() ? "" : ", ") + key + " " + text_value(e);
+  }
+  return out;
+}
+
 std::string format_check_report(const CheckReport& r, CheckFormat f) {
   std::ostringstream out;
   const std::size_t fails = r.failures();
@@ -101,11 +121,18 @@ std::string format_check_report(const CheckReport& r, CheckFormat f) {
       break;
     }
     case CheckFormat::text: {
-      for (const auto& c : r.cases)
+      for (const auto& c : r.cases) {
         out << (c.passed ? "ok    " : "FAIL  ") << c.file << " [" << c.check << "] " << c.message
             << '\n';
+        for (const auto& l : c.text_lines) out << "      " << l << '\n';
+      }
       if (!r.summary.empty()) {
-        for (const auto& [k, v] : r.summary.items()) out << k << ": " << json_text(v) << '\n';
+        for (const auto& [k, v] : r.summary.items()) {
+          std::string key = k;
+          for (auto& ch : key)
+            if (ch == '_') ch = ' ';
+          out << key << ": " << text_value(v) << '\n';
+        }
       }
       out << (fails == 0 ? "all " + std::to_string(r.cases.size()) + " checks passed"
                          : std::to_string(fails) + " of " + std::to_string(r.cases.size()) +

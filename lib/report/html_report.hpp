@@ -15,9 +15,8 @@ namespace spax {
 
 // Section ids of the page, in page order. Every page has all of them (a section without
 // content says so).
-SPAX_API const std::vector<std::string>&
-html_section_ids();  // summary, matrix, elimination-tree,
-                     // supernodes, orderings, fill-in, pictures
+// summary, matrix, elimination-tree, supernodes, orderings, fill-in, pictures.
+SPAX_API const std::vector<std::string>& html_section_ids();
 
 struct SPAX_API HtmlTable {
   std::string section;  // one of html_section_ids() (unknown ids go to "summary")

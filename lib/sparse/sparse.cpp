@@ -393,8 +393,11 @@ SparseMatrix synthesize_values(const SparseMatrix& pattern) {
     for (index_t p = pattern.colptr[j]; p < pattern.colptr[j + 1]; ++p) {
       index_t i = pattern.rowind[p];
       if (i == j) continue;
-      std::uint64_t h =
-          mix64(static_cast<std::uint64_t>(i) * kGolden ^ mix64(static_cast<std::uint64_t>(j) + 1));
+      // Hashed on the unordered pair {i, j}: a_ij = a_ji wherever both are stored, so a
+      // symmetric pattern gets symmetric values.
+      const auto lo = static_cast<std::uint64_t>(std::min(i, j)),
+                 hi = static_cast<std::uint64_t>(std::max(i, j));
+      std::uint64_t h = mix64(lo * kGolden ^ mix64(hi + 1));
       double v = -(0.5 + static_cast<double>(h >> 11) * 0x1.0p-53);
       t.rows.push_back(i);
       t.cols.push_back(j);
@@ -409,7 +412,12 @@ SparseMatrix synthesize_values(const SparseMatrix& pattern) {
     t.values.push_back(1.0 + rowsum[static_cast<std::size_t>(j)] +
                        colsum[static_cast<std::size_t>(j)]);
   }
-  return to_csc(t);
+  SparseMatrix out = to_csc(t);
+  // Symmetric storage gives symmetric values (the diagonal is then rowsum + colsum of one
+  // symmetric pattern): the result is symmetric positive definite and says so.
+  if (pattern.symmetry == Symmetry::symmetric || pattern.symmetry == Symmetry::hermitian)
+    out.symmetry = Symmetry::symmetric;
+  return out;
 }
 
 }  // namespace spax

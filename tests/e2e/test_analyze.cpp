@@ -93,13 +93,28 @@ TEST(Analyze, West0479FilesAndKeys) {
               "top level");
   EXPECT_FALSE(j.contains("pattern_stability"));  // one file only
   EXPECT_EQ(j["name"], "west0479");
-  expect_keys(
-      j["matrix"],
-      {"size", "nnz", "density_pct", "bandwidth", "profile", "is_structurally_symmetric",
-       "is_numerically_symmetric", "connected_components", "component_sizes", "diagonal_dominance",
-       "degree_stats", "pattern_symmetry", "numeric_symmetry", "nnz_diagonal", "structural_rank",
-       "empty_rows", "empty_cols", "explicit_zeros", "duplicates_summed"},
-      "matrix");
+  expect_keys(j["matrix"],
+              {"size",
+               "nnz",
+               "density_pct",
+               "bandwidth",
+               "profile",
+               "envelope",
+               "is_structurally_symmetric",
+               "is_numerically_symmetric",
+               "connected_components",
+               "component_sizes",
+               "diagonal_dominance",
+               "degree_stats",
+               "pattern_symmetry",
+               "numeric_symmetry",
+               "nnz_diagonal",
+               "structural_rank",
+               "empty_rows",
+               "empty_cols",
+               "explicit_zeros",
+               "duplicates_summed"},
+              "matrix");
   expect_keys(j["matrix"]["diagonal_dominance"], {"dominant_rows", "total_rows", "pct"},
               "diagonal_dominance");
   expect_keys(j["matrix"]["degree_stats"],
@@ -182,6 +197,26 @@ TEST(Analyze, SummaryOnStdoutAndStability) {
   EXPECT_DOUBLE_EQ(s["value_variation"]["max_relative_variation"].get<double>(), 0.0);
   EXPECT_EQ(j["orderings"].size(), 2u);
   EXPECT_TRUE(j["fill_in"].contains("skipped"));
+}
+
+// matrix.profile keeps the VAJAX script's definition (sum of |i - j| over A.nonzero()); the
+// lower envelope has its own key. rajat01's figures were computed by a separate script over the
+// file's entries (symmetric expansion, no duplicates): 37,708,107 and 13,041,600.
+TEST(Analyze, ProfileIsTheScriptsAndEnvelopeHasItsOwnKey) {
+  SPAX_REQUIRE_SHARED();
+  test::ScratchDir dir;
+  auto r = test::run_spax(
+      {"analyze", (test::shared_matrices_dir() / "real" / "rajat01.mtx").string(), "--output-dir",
+       dir.path().string(), "--orderings", "natural", "--lu-fill", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(test::read_text_file(dir / "parallelism_analysis.json"));
+  EXPECT_EQ(j["matrix"]["profile"], 37708107);
+  EXPECT_EQ(j["matrix"]["envelope"], 13041600);
+  EXPECT_NE(j["matrix"]["profile_definition"].get<std::string>().find("|i - j|"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("profile             37,708,107 (sum of |i - j|), envelope 13,041,600"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Analyze, EmptyAndRectangularDoNotCrash) {

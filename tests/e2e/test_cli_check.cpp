@@ -179,8 +179,11 @@ TEST(CliCheck, BaselineCreateAndVerify) {
   EXPECT_EQ(bad.exit_code, 1);
   auto jb = nlohmann::json::parse(bad.out);
   EXPECT_FALSE(jb["cases"][0]["passed"]);
-  EXPECT_NE(jb["cases"][0]["message"].get<std::string>().find("re-create the baseline"),
-            std::string::npos);
+  EXPECT_NE(jb["cases"][0]["message"].get<std::string>().find(
+                "update its entry with: spax check baseline update " +
+                (d / "west0479.mtx").string() + " --baseline " + base),
+            std::string::npos)
+      << jb["cases"][0]["message"];
   // Tightening a threshold below the measured value: fill growth of 0 passes even at 0%.
   auto zero = run_spax({"check", "baseline", "verify", w, "--baseline", base, "--max-fill-increase",
                         "0%", "--max-height-increase", "0"});
@@ -196,6 +199,114 @@ TEST(CliCheck, BaselineCreateAndVerify) {
       run_spax({"check", "baseline", "verify", w, "--baseline", (d / "edited.json").string()});
   EXPECT_EQ(typed.exit_code, 2) << typed.err;
   EXPECT_NE(typed.err.find("nnz_L"), std::string::npos) << typed.err;
+}
+
+// `check baseline update` replaces or adds the named files' entries and keeps every other one
+// (create would have dropped them): the failure message suggests it.
+TEST(CliCheck, BaselineUpdateReplacesAndAddsKeepingTheRest) {
+  ScratchDir d;
+  const std::string base = (d / "base.json").string();
+  const std::string w = (bundled_data_dir() / "west0479.mtx").string(),
+                    v = (bundled_data_dir() / "w156.mtx").string();
+  ASSERT_EQ(
+      run_spax({"check", "baseline", "create", w, v, "-o", base, "--ordering", "metis"}).exit_code,
+      0);
+  const auto before = nlohmann::json::parse(read_text_file(base));
+  // A new matrix named like an old one (a changed pattern) and a file not yet recorded.
+  fs::create_directory(d / "new");
+  write_text_file(d / "new" / "w156.mtx",
+                  "%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 1\n2 2 1\n3 3 1\n3 "
+                  "1 1\n");
+  write_text_file(d / "new" / "extra.mtx",
+                  "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n2 2 1\n");
+  auto fail = run_spax({"check", "baseline", "verify", (d / "new" / "w156.mtx").string(),
+                        (d / "new" / "extra.mtx").string(), "--baseline", base});
+  EXPECT_EQ(fail.exit_code, 1);
+  EXPECT_NE(fail.out.find("spax check baseline update " + (d / "new" / "w156.mtx").string() +
+                          " --baseline " + base),
+            std::string::npos)
+      << fail.out;
+  EXPECT_NE(fail.out.find("add it with: spax check baseline update " +
+                          (d / "new" / "extra.mtx").string()),
+            std::string::npos)
+      << fail.out;
+  EXPECT_EQ(fail.out.find("baseline create"), std::string::npos) << fail.out;
+
+  auto up = run_spax({"check", "baseline", "update", (d / "new" / "w156.mtx").string(),
+                      (d / "new" / "extra.mtx").string(), "--baseline", base});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(up.out.find("1 added, 1 replaced, 0 unchanged, 3 matrices in all"), std::string::npos)
+      << up.out;
+  const auto after = nlohmann::json::parse(read_text_file(base));
+  EXPECT_EQ(after["ordering"], "metis");  // the baseline's ordering is kept
+  ASSERT_EQ(after["matrices"].size(), 3u);
+  EXPECT_EQ(after["matrices"]["west0479.mtx"], before["matrices"]["west0479.mtx"]);  // untouched
+  EXPECT_EQ(after["matrices"]["w156.mtx"]["n"], 3);
+  EXPECT_EQ(after["matrices"]["w156.mtx"]["nnz"], 4);
+  EXPECT_EQ(after["matrices"]["extra.mtx"]["nnz"], 2);
+  // Now both verify, and the old matrix still does.
+  auto ok = run_spax({"check", "baseline", "verify", (d / "new" / "w156.mtx").string(),
+                      (d / "new" / "extra.mtx").string(), w, "--baseline", base});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  // -o writes elsewhere and leaves the baseline as it is; a missing baseline is an input error.
+  const std::string copy = (d / "copy.json").string();
+  auto elsewhere = run_spax({"check", "baseline", "update", v, "--baseline", base, "-o", copy});
+  ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.err;
+  EXPECT_EQ(nlohmann::json::parse(read_text_file(base)), after);
+  EXPECT_EQ(nlohmann::json::parse(read_text_file(copy))["matrices"]["w156.mtx"]["n"], 156);
+  EXPECT_EQ(run_spax({"check", "baseline", "update", v, "--baseline", (d / "none.json").string()})
+                .exit_code,
+            2);
+}
+
+TEST(CliCheck, PatternGlobSelectsFilesOfTheDirectory) {
+  ScratchDir d;
+  const std::string ref = read_text_file(check_file("ref.mtx"));
+  write_text_file(d / "jacobian_0000.mtx", ref);
+  write_text_file(d / "jacobian_0001.mtx", read_text_file(check_file("same.mtx")));
+  // A right-hand side as spax gen writes beside the Jacobians: not the same pattern.
+  write_text_file(d / "rhs_0000.mtx",
+                  "%%MatrixMarket matrix array real general\n4 1\n1\n2\n3\n4\n");
+  auto all = run_spax({"check", "pattern", "--dir", d.path().string()});
+  EXPECT_EQ(all.exit_code, 1) << all.out;  // the rhs differs
+  auto glob =
+      run_spax({"check", "pattern", "--dir", d.path().string(), "--glob", "jacobian_*.mtx"});
+  EXPECT_EQ(glob.exit_code, 0) << glob.out << glob.err;
+  EXPECT_NE(glob.out.find("all 1 checks passed"), std::string::npos) << glob.out;
+  EXPECT_EQ(glob.out.find("rhs_0000"), std::string::npos) << glob.out;
+  auto none = run_spax({"check", "pattern", "--dir", d.path().string(), "--glob", "*.npy"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("no file matches *.npy"), std::string::npos) << none.err;
+  auto nodir = run_spax(
+      {"check", "pattern", check_file("ref.mtx"), check_file("same.mtx"), "--glob", "*.mtx"});
+  EXPECT_EQ(nodir.exit_code, 2);
+  EXPECT_NE(nodir.err.find("--glob selects files of --dir"), std::string::npos) << nodir.err;
+}
+
+// The text output lists the first 20 added and removed coordinates (1-based) and its summary
+// is text, not raw JSON.
+TEST(CliCheck, PatternTextListsTwentyCoordinatesAndNoJson) {
+  ScratchDir d;
+  // Reference: the 30 x 30 diagonal. Candidate: the diagonal plus the 25 entries (k+1, k) for
+  // k = 1..25 and without (30, 30).
+  std::string ref = "%%MatrixMarket matrix coordinate pattern general\n30 30 30\n";
+  for (int k = 1; k <= 30; ++k) ref += std::to_string(k) + " " + std::to_string(k) + "\n";
+  std::string cand = "%%MatrixMarket matrix coordinate pattern general\n30 30 54\n";
+  for (int k = 1; k <= 29; ++k) cand += std::to_string(k) + " " + std::to_string(k) + "\n";
+  for (int k = 1; k <= 25; ++k) cand += std::to_string(k + 1) + " " + std::to_string(k) + "\n";
+  write_text_file(d / "a.mtx", ref);
+  write_text_file(d / "b.mtx", cand);
+  auto r = run_spax({"check", "pattern", (d / "a.mtx").string(), (d / "b.mtx").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  // Column by column: (2,1), (3,2), ... (21,20) are the first 20 added.
+  std::string expect = "added (first 20 of 25):";
+  for (int k = 1; k <= 20; ++k)
+    expect += " (" + std::to_string(k + 1) + ", " + std::to_string(k) + ")";
+  EXPECT_NE(r.out.find(expect + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("removed (1): (30, 30)\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('{'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('"'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("value variation: "), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -81,6 +81,12 @@ TEST(HtmlReport, PageHasEverySectionAndPicture) {
   auto bad = run_spax({"report", a, "-o", (dir / "b.html").string(), "--orderings", "amd,xyz"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_FALSE(fs::exists(dir / "b.html"));
+  // "all", as analyze takes it: every ordering, mmd included.
+  auto all = run_spax({"report", a, "-o", (dir / "all.html").string(), "--orderings", "all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const std::string h3 = read_text_file(dir / "all.html");
+  for (const char* o : {"natural", "amd", "metis", "colamd", "mmd", "rcm"})
+    EXPECT_NE(h3.find(std::string("<td>") + o + "</td>"), std::string::npos) << o;
 }
 
 TEST(HtmlReport, RectangularMatrixAndStamps) {

@@ -38,6 +38,7 @@ ReferenceStructure reference_structure(const SparseMatrix& a) {
     ++rowc[i];
     ++colc[j];
     r.bandwidth = std::max(r.bandwidth, std::abs(i - j));
+    if (!a.has_values() || v != 0.0) r.profile += std::abs(i - j);
     if (j <= i && (first[i] < 0 || j < first[i])) first[i] = j;
     if (i == j) {
       ++r.nnz_diagonal;
@@ -53,7 +54,7 @@ ReferenceStructure reference_structure(const SparseMatrix& a) {
     }
   }
   for (std::int64_t i = 0; i < m; ++i) {
-    if (first[i] >= 0) r.profile += i - first[i];
+    if (first[i] >= 0) r.envelope += i - first[i];
     if (diag[i] != 0.0 && diag[i] >= off[i]) ++r.dominant_rows;
     if (rowc[i] == 0) ++r.empty_rows;
   }

@@ -14,7 +14,8 @@ namespace spax::test {
 
 struct ReferenceStructure {
   std::int64_t bandwidth = 0;
-  std::int64_t profile = 0;
+  std::int64_t profile = 0;   // sum of |i - j| over entries whose value is not zero
+  std::int64_t envelope = 0;  // sum over rows of (i - first stored column <= i)
   bool structurally_symmetric = false;
   bool numerically_symmetric = false;
   double pattern_symmetry = 1.0;

@@ -67,6 +67,11 @@ std::string slurp_fd(int fd) {
 }  // namespace
 
 RunResult run_spax(const std::vector<std::string>& args, const std::string& stdin_text) {
+  return run_spax_env(args, {}, stdin_text);
+}
+
+RunResult run_spax_env(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                       const std::string& stdin_text) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t fa;
@@ -82,8 +87,20 @@ RunResult run_spax(const std::vector<std::string>& args, const std::string& stdi
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    const std::string name = kv.substr(0, kv.find('='));
+    bool overridden = false;
+    for (const auto& x : env) overridden = overridden || x.substr(0, x.find('=')) == name;
+    if (!overridden) env_s.push_back(kv);
+  }
+  env_s.insert(env_s.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawn(&pid, SPAX_BINARY, &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, SPAX_BINARY, &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   close(in_pipe[0]);
   close(out_pipe[1]);

@@ -48,6 +48,9 @@ struct RunResult {
 // Runs the spax binary with the given arguments (no shell involved), optionally feeding
 // `stdin_text` to its standard input; captures stdout and stderr.
 RunResult run_spax(const std::vector<std::string>& args, const std::string& stdin_text = {});
+// The same with extra environment variables ("NAME=value") added to this process's.
+RunResult run_spax_env(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                       const std::string& stdin_text = {});
 
 // The run's stdout as JSON; a test failure (and null) when it is not JSON.
 nlohmann::json parse_json(const RunResult& r);

@@ -2,10 +2,14 @@
 // EXPECT.tsv corpus, malformed input, thread-count independence and round trips.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include <bzlib.h>
+#include <zlib.h>
 
 #include "spax/io.hpp"
 #include "test_support.hpp"
@@ -59,6 +63,7 @@ TEST(MatrixMarket, GeneralRealHandWorked) {
   EXPECT_EQ(a.rowind, (std::vector<index_t>{0, 2, 0, 1}));
   EXPECT_EQ(a.values, (std::vector<double>{1.5, -2, 0.25, 1000}));
   EXPECT_EQ(mf.stats.entries_in_file, 4);
+  EXPECT_EQ(mf.stats.diagonal_entries, 1);
   EXPECT_EQ(mf.stats.diagonal_nonzeros, 1);
   EXPECT_EQ(mf.header.field, Field::real);
 }
@@ -178,7 +183,7 @@ TEST(MatrixMarket, MalformedInputNamesTheLine) {
   expect_error("%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1\n", "imaginary", 3);
   expect_error("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n", "fewer values", 5);
   expect_error("%%MatrixMarket matrix array pattern general\n2 2\n", "array pattern", 1);
-  expect_error("%%MatrixMarket matrix coordinate real hermitian\n2 2 0\n", "hermitian", 1);
+  expect_error("%%MatrixMarket matrix coordinate pattern hermitian\n2 2 0\n", "hermitian", 1);
   expect_error("%%MatrixMarket vector coordinate real general\n2 2 0\n", "object", 1);
 }
 
@@ -258,6 +263,168 @@ TEST(MatrixMarket, TruncatedGzipIsAnError) {
   std::string gz = test::read_text_file(test::test_data_dir() / "mm" / "rajat19.mtx.gz");
   test::write_text_file(dir / "cut.mtx.gz", gz.substr(0, gz.size() / 2));
   EXPECT_THROW(read_matrix_market((dir / "cut.mtx.gz").string()), Error);
+}
+
+// bzip2 by the reference library itself (libbz2's one-shot compressor), not by spax.
+std::string bzip2_of(const std::string& text) {
+  unsigned int len = static_cast<unsigned int>(text.size() + text.size() / 100 + 600);
+  std::string out(len, '\0');
+  const int rc = BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(text.data()),
+                                          static_cast<unsigned int>(text.size()), 9, 0, 0);
+  if (rc != BZ_OK) throw std::runtime_error("BZ2_bzBuffToBuffCompress failed");
+  out.resize(len);
+  return out;
+}
+
+TEST(MatrixMarket, ReadsBzip2FilesAndStdinEquivalently) {
+  ScratchDir dir;
+  const std::string text = test::read_text_file(test::bundled_data_dir() / "rajat19.mtx");
+  test::write_text_file(dir / "r.mtx.bz2", bzip2_of(text));
+  auto b = read_matrix_market((dir / "r.mtx.bz2").string());
+  auto ref = read_matrix_market(test::bundled_data_dir() / "rajat19.mtx");
+  EXPECT_EQ(b.stats.compression, "bzip2");
+  EXPECT_FALSE(b.stats.gzip);
+  EXPECT_EQ(b.matrix.colptr, ref.matrix.colptr);
+  EXPECT_EQ(b.matrix.rowind, ref.matrix.rowind);
+  EXPECT_EQ(b.matrix.values, ref.matrix.values);
+  EXPECT_EQ(b.stats.text_bytes, text.size());
+  // Detected by the magic bytes, not the name; several streams (pbzip2) and trailing zero
+  // padding read as one text, as bzip2 -d reads them.
+  const std::string half1 = text.substr(0, text.size() / 2), half2 = text.substr(text.size() / 2);
+  test::write_text_file(dir / "multi.mtx",
+                        bzip2_of(half1) + bzip2_of(half2) + std::string(8, '\0'));
+  auto m = read_matrix_market((dir / "multi.mtx").string());
+  EXPECT_EQ(m.stats.compression, "bzip2");
+  EXPECT_EQ(m.matrix.values, ref.matrix.values);
+  // The bundled fixture (also a fuzz seed).
+  auto w = read_matrix_market(test::test_data_dir() / "mm" / "w156.mtx.bz2");
+  auto wref = read_matrix_market(test::bundled_data_dir() / "w156.mtx");
+  EXPECT_EQ(w.matrix.zvalues, wref.matrix.zvalues);
+  EXPECT_EQ(w.matrix.rowind, wref.matrix.rowind);
+}
+
+// Truncated or damaged bzip2: an input error naming the file, never a crash or a partial matrix.
+TEST(MatrixMarket, MalformedBzip2IsAnError) {
+  ScratchDir dir;
+  const std::string bz = bzip2_of(test::read_text_file(test::bundled_data_dir() / "rajat19.mtx"));
+  auto expect_input_error = [&](const std::string& bytes, const std::string& what) {
+    test::write_text_file(dir / "bad.mtx.bz2", bytes);
+    try {
+      read_matrix_market((dir / "bad.mtx.bz2").string());
+      ADD_FAILURE() << "expected an error containing '" << what << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input) << e.what();
+      EXPECT_EQ(e.file(), (dir / "bad.mtx.bz2").string());
+      EXPECT_NE(e.message().find(what), std::string::npos) << e.what();
+    }
+  };
+  for (std::size_t cut : {std::size_t{4}, std::size_t{20}, bz.size() / 3, bz.size() - 1})
+    expect_input_error(bz.substr(0, cut), "truncated .bz2");
+  std::string flipped = bz;
+  flipped[bz.size() / 2] = static_cast<char>(flipped[bz.size() / 2] ^ 0x55);
+  expect_input_error(flipped, "corrupt compressed data");
+  // Every single-byte flip past the header: a clean error or (a flip in a value digit) a
+  // valid matrix; CRC checks catch the rest.
+  int errors = 0;
+  for (std::size_t k = 4; k < bz.size(); k += std::max<std::size_t>(1, bz.size() / 97)) {
+    std::string f = bz;
+    f[k] = static_cast<char>(f[k] ^ 0x01);
+    test::write_text_file(dir / "flip.mtx.bz2", f);
+    try {
+      read_matrix_market((dir / "flip.mtx.bz2").string()).matrix.validate();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input) << e.what();
+      ++errors;
+    }
+  }
+  EXPECT_GT(errors, 0);
+  // A truncated gzip says so too (the gzip decoder shares the code path).
+  const std::string gz = test::read_text_file(test::test_data_dir() / "mm" / "rajat19.mtx.gz");
+  test::write_text_file(dir / "cut.mtx.gz", gz.substr(0, gz.size() / 2));
+  try {
+    read_matrix_market((dir / "cut.mtx.gz").string());
+    ADD_FAILURE() << "a truncated .gz must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("truncated .gz"), std::string::npos) << e.what();
+  }
+}
+
+// A real (or integer) hermitian matrix is symmetric: read so, mirrored without negation; the
+// header keeps what was declared. Pattern hermitian stays an error.
+TEST(MatrixMarket, RealHermitianIsSymmetric) {
+  auto mf = parse(
+      "%%MatrixMarket matrix coordinate real hermitian\n% 3-by-3\n3 3 3\n3 1 10\n3 2 20\n3 3 "
+      "30\n");
+  EXPECT_EQ(mf.header.symmetry, Symmetry::symmetric);
+  EXPECT_EQ(mf.header.declared_symmetry, "hermitian");
+  EXPECT_EQ(mf.matrix.symmetry, Symmetry::symmetric);
+  EXPECT_EQ(mf.matrix.nnz(), 5);
+  EXPECT_EQ(at(mf.matrix, 2, 0), 10);
+  EXPECT_EQ(at(mf.matrix, 0, 2), 10);
+  EXPECT_EQ(at(mf.matrix, 2, 1), 20);
+  EXPECT_EQ(at(mf.matrix, 1, 2), 20);
+  EXPECT_EQ(at(mf.matrix, 2, 2), 30);
+  auto in = parse("%%MatrixMarket matrix coordinate integer hermitian\n2 2 2\n1 1 4\n2 1 -3\n");
+  EXPECT_EQ(in.header.symmetry, Symmetry::symmetric);
+  EXPECT_EQ(at(in.matrix, 0, 1), -3);
+  auto arr = parse("%%MatrixMarket matrix array real hermitian\n2 2\n1\n2\n3\n");
+  EXPECT_EQ(at(arr.matrix, 0, 1), 2);
+  EXPECT_EQ(at(arr.matrix, 1, 0), 2);
+  expect_error("%%MatrixMarket matrix coordinate pattern hermitian\n2 2 1\n2 2\n", "hermitian", 1);
+  // What must stay refused: a skew-symmetric diagonal, a value beyond the double range.
+  expect_error("%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 2 1\n", "diagonal",
+               3);
+  expect_error("%%MatrixMarket matrix coordinate real hermitian\n2 2 1\n1 1 1e400\n",
+               "out of the double range", 3);
+}
+
+// Old Mac files end lines with '\r' alone: the same matrix as with '\n', in the serial header
+// and in the parallel block parser alike; a stray '\r' in a '\n' file stays an error.
+TEST(MatrixMarket, CarriageReturnLineEnds) {
+  std::mt19937 rng(7);
+  std::string lf = "%%MatrixMarket matrix coordinate real general\n% a comment\n\n500 400 ";
+  std::string body;
+  const int entries = 40000;  // > 256 KiB of text: several pieces with 4 threads
+  for (int k = 0; k < entries; ++k)
+    body += std::to_string(1 + rng() % 500) + " " + std::to_string(1 + rng() % 400) + " " +
+            std::to_string(static_cast<int>(rng() % 2000) - 1000) + ".125\n";
+  lf += std::to_string(entries) + "\n" + body;
+  std::string cr = lf;
+  std::replace(cr.begin(), cr.end(), '\n', '\r');
+  ASSERT_GT(cr.size(), std::size_t{1} << 18);
+  for (int threads : {1, 4}) {
+    auto a = parse(lf, threads);
+    auto b = parse(cr, threads);
+    EXPECT_EQ(a.matrix.colptr, b.matrix.colptr) << threads;
+    EXPECT_EQ(a.matrix.rowind, b.matrix.rowind) << threads;
+    EXPECT_EQ(a.matrix.values, b.matrix.values) << threads;
+    EXPECT_EQ(b.stats.entries_in_file, entries);
+  }
+  auto small = parse("%%MatrixMarket matrix coordinate real general\r2 2 1\r2 1 5\r");
+  EXPECT_EQ(at(small.matrix, 1, 0), 5);
+  auto arr = parse("%%MatrixMarket matrix array real general\r2 1\r1.5\r-2\r");
+  EXPECT_EQ(at(arr.matrix, 1, 0), -2);
+  // Errors still name the right line.
+  expect_error("%%MatrixMarket matrix coordinate real general\r2 2 1\rx 1 5\r", "row index", 3);
+  expect_error("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 5\r7\n", "extra tokens",
+               3);
+}
+
+// A banner or lines indented by spaces (fast_matrix_market's permissive files) are read; a blank
+// line before the banner is not (the EXPECT.tsv corpus keeps that an error).
+TEST(MatrixMarket, IndentedBannerAndLines) {
+  auto a = parse(
+      "        %%MatrixMarket matrix coordinate real general\n        %comment\n        1 1 1\n   "
+      "     1 1 1");
+  EXPECT_EQ(a.matrix.nnz(), 1);
+  EXPECT_EQ(at(a.matrix, 0, 0), 1);
+  auto b = parse(
+      " %%MatrixMarket matrix coordinate real general\n% 3-by-3 identity matrix\n3 3 3\n1 1 1\n2 "
+      "2 1\n3 3 1\n");
+  EXPECT_EQ(b.matrix.nnz(), 3);
+  auto c = parse("\t%%MatrixMarket matrix array real general\n  2 1\n   4\n\t5\n");
+  EXPECT_EQ(at(c.matrix, 1, 0), 5);
+  expect_error("\n%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 1\n", "banner", 1);
 }
 
 TEST(MatrixMarket, WriterRoundTripsExactly) {

@@ -121,7 +121,7 @@ TEST(Rcm, PathFromAnEndAndComponents) {
 
 TEST(Ordering, FillReducingOrderingsBeatNaturalOnAGrid) {
   SparseMatrix g = test::grid2d(30);
-  auto results = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}});
+  auto results = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}, {}});
   ASSERT_EQ(results.size(), 6u);
   index_t natural = results[0].nnz_l;
   EXPECT_EQ(results[0].ordering, "natural");
@@ -153,7 +153,7 @@ TEST(Ordering, AnalyzeOrderingFields) {
   EXPECT_DOUBLE_EQ(predicted_factor_bytes(6, 11), 11 * 16 + 7 * 8);
   EXPECT_GE(r.relaxed_supernodes, 1);
   OrderingAnalysis r2 =
-      analyze_ordering(a, compute_ordering(a, "natural"), AnalysisOptions{1, false, {}});
+      analyze_ordering(a, compute_ordering(a, "natural"), AnalysisOptions{1, false, {}, {}});
   EXPECT_EQ(r2.relaxed_supernodes, -1);
   EXPECT_EQ(r2.supernodal_tree_height, 2);
   EXPECT_EQ(r2.supernodal_tree_max_width, 5);
@@ -168,8 +168,8 @@ TEST(Ordering, AnalyzeOrderingFields) {
 
 TEST(Ordering, ThreadsDoNotChangeResults) {
   SparseMatrix g = test::grid2d(12);
-  auto one = analyze_orderings(g, ordering_names(), AnalysisOptions{1, true, {}});
-  auto two = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}});
+  auto one = analyze_orderings(g, ordering_names(), AnalysisOptions{1, true, {}, {}});
+  auto two = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}, {}});
   ASSERT_EQ(one.size(), two.size());
   for (std::size_t i = 0; i < one.size(); ++i) {
     EXPECT_EQ(one[i].ordering, two[i].ordering);
@@ -192,6 +192,29 @@ TEST(OrderingShared, EveryRealMatrixEveryOrdering) {
     // RCM never widens the band of A+A^T much beyond... it must at least not exceed n-1.
     V p = rcm_ordering(a);
     EXPECT_LE(bandwidth(a, p), std::max<index_t>(0, a.ncols - 1));
+  }
+}
+
+}  // namespace
+}  // namespace spax
+
+namespace spax {
+namespace {
+
+// One --orderings syntax for analyze and report: "all", commas, blanks, repeats once.
+TEST(Ordering, ParseOrderingList) {
+  EXPECT_EQ(parse_ordering_list("all"), ordering_names());
+  EXPECT_EQ(parse_ordering_list(" amd , metis,amd"), (std::vector<std::string>{"amd", "metis"}));
+  EXPECT_EQ(parse_ordering_list("rcm,all").front(), "rcm");
+  EXPECT_EQ(parse_ordering_list("rcm,all").size(), ordering_names().size());
+  for (const char* bad : {"", " , ", "amd,foo"}) {
+    try {
+      parse_ordering_list(bad);
+      ADD_FAILURE() << "'" << bad << "' accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage);
+      EXPECT_EQ(e.message().rfind("--orderings: ", 0), 0u) << e.message();
+    }
   }
 }
 

@@ -90,7 +90,7 @@ TEST(Solve, MultipleRightHandSidesAndOrderings) {
   std::vector<std::pair<std::string, std::vector<std::string>>> combos = {
       {"klu", {"amd", "colamd", "metis", "natural", "given"}},
       {"umfpack", {"amd", "colamd", "metis", "natural", "given"}},
-      {"superlu", {"colamd", "amd", "natural", "given"}},
+      {"superlu", {"colamd", "amd", "metis", "mmd", "natural", "given"}},
       {"eigen-lu", {"colamd", "amd", "natural", "given"}}};
   for (const auto& [name, ords] : combos)
     for (const auto& ord : ords) {

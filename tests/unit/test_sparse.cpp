@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "spax/io.hpp"
@@ -225,6 +226,51 @@ TEST(Sparse, SynthesizedValuesAreDiagonallyDominant) {
   }
   // Deterministic.
   EXPECT_EQ(s.values, synthesize_values(pattern_of(a.matrix)).values);
+}
+
+// A symmetric pattern gets symmetric values (so `auto` and cholmod treat it as the SPD matrix it
+// is), and a general pattern gets a_ij = a_ji wherever both are stored.
+TEST(Sparse, SynthesizedValuesOfASymmetricPatternAreSymmetric) {
+  auto sym = parse_matrix_market(
+      "%%MatrixMarket matrix coordinate pattern symmetric\n4 4 6\n1 1\n2 1\n3 2\n4 1\n4 3\n4 4\n",
+      "sym.mtx");
+  SparseMatrix s = synthesize_values(sym.matrix);
+  EXPECT_EQ(s.symmetry, Symmetry::symmetric);
+  Dense d = to_dense(s);
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t j = 0; j < 4; ++j) {
+      if (std::isnan(d[i][j])) {
+        EXPECT_TRUE(std::isnan(d[j][i])) << i << "," << j;
+        continue;
+      }
+      EXPECT_EQ(d[i][j], d[j][i]) << i << "," << j;  // bit for bit
+      if (i != j) {
+        EXPECT_LE(d[i][j], -0.5);
+        EXPECT_GT(d[i][j], -1.5);
+      }
+    }
+  // Positive definite: the Cholesky factorization of the dense copy succeeds.
+  std::vector<std::vector<double>> l(4, std::vector<double>(4, 0.0));
+  for (std::size_t j = 0; j < 4; ++j) {
+    double dj = d[j][j];
+    for (std::size_t k = 0; k < j; ++k) dj -= l[j][k] * l[j][k];
+    ASSERT_GT(dj, 0.0);
+    l[j][j] = std::sqrt(dj);
+    for (std::size_t i = j + 1; i < 4; ++i) {
+      double v = std::isnan(d[i][j]) ? 0.0 : d[i][j];
+      for (std::size_t k = 0; k < j; ++k) v -= l[i][k] * l[j][k];
+      l[i][j] = v / l[j][j];
+    }
+  }
+  // A general pattern: symmetric where both positions are stored, general as declared.
+  auto gen = parse_matrix_market(
+      "%%MatrixMarket matrix coordinate pattern general\n3 3 4\n1 2\n2 1\n3 1\n2 3\n", "g.mtx");
+  SparseMatrix g = synthesize_values(gen.matrix);
+  EXPECT_EQ(g.symmetry, Symmetry::general);
+  Dense dg = to_dense(g);
+  EXPECT_EQ(dg[0][1], dg[1][0]);
+  EXPECT_TRUE(std::isnan(dg[0][2]));
+  EXPECT_FALSE(std::isnan(dg[2][0]));
 }
 
 TEST(Sparse, CountsDiagonalZerosFinite) {

@@ -29,7 +29,8 @@ TEST(Structure, HandComputed4x4) {
   EXPECT_EQ(s.bandwidth, 2);
   EXPECT_EQ(s.lower_bandwidth, 2);
   EXPECT_EQ(s.upper_bandwidth, 2);
-  EXPECT_EQ(s.profile, 5);  // rows: 0 + 1 + 2 + 2
+  EXPECT_EQ(s.profile, 8);   // |i - j|: 0 + 1 + 1 + 0 + 2 + 2 + 2 + 0 (the zero (3,3) adds 0)
+  EXPECT_EQ(s.envelope, 5);  // rows: 0 + 1 + 2 + 2
   EXPECT_DOUBLE_EQ(s.pattern_symmetry, 0.8);
   EXPECT_DOUBLE_EQ(s.numeric_symmetry, 0.4);
   EXPECT_FALSE(s.is_structurally_symmetric);
@@ -76,12 +77,24 @@ TEST(Structure, SymmetricAndBlocks) {
   EXPECT_EQ(t.structural_rank, 3);
 }
 
+// profile is the VAJAX script's sum of |i - j| over A.nonzero(): scipy's nonzero() skips stored
+// zeros, so the explicit zero at (3, 0) adds nothing there; the envelope counts stored entries.
+TEST(Structure, ProfileSkipsExplicitZerosEnvelopeDoesNot) {
+  SparseMatrix a = make(4, 4, {{0, 0, 1}, {3, 0, 0.0}, {1, 1, 2}, {0, 2, 5}, {2, 2, 3}, {3, 3, 4}});
+  MatrixStructure s = analyze_structure(a);
+  EXPECT_EQ(s.profile, 2);   // only (0, 2) is off the diagonal and nonzero
+  EXPECT_EQ(s.envelope, 3);  // row 3 starts at column 0
+  SparseMatrix p = pattern_of(a);
+  EXPECT_EQ(analyze_structure(p).profile, 5);  // a pattern entry is a nonzero: + |3 - 0|
+}
+
 TEST(Structure, RectangularAndEmpty) {
   SparseMatrix r = make(2, 3, {{0, 0, 1}, {1, 2, 2}, {0, 1, 3}});
   MatrixStructure s = analyze_structure(r);
   EXPECT_FALSE(s.square);
   EXPECT_EQ(s.bandwidth, 1);
-  EXPECT_EQ(s.profile, 0);
+  EXPECT_EQ(s.profile, 2);  // |0-0| + |1-2| + |0-1|
+  EXPECT_EQ(s.envelope, 0);
   EXPECT_EQ(s.structural_rank, 2);
   EXPECT_EQ(s.connected_components, -1);
   EXPECT_EQ(s.scc_blocks, -1);
@@ -110,6 +123,7 @@ void compare_with_reference(const std::string& path) {
   test::ReferenceStructure ref = test::reference_structure(a);
   EXPECT_EQ(s.bandwidth, ref.bandwidth);
   EXPECT_EQ(s.profile, ref.profile);
+  EXPECT_EQ(s.envelope, ref.envelope);
   EXPECT_EQ(s.nnz_diagonal, ref.nnz_diagonal);
   EXPECT_EQ(s.dominant_rows, ref.dominant_rows);
   EXPECT_EQ(s.empty_rows, ref.empty_rows);

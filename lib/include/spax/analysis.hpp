@@ -53,6 +53,11 @@ SPAX_API std::vector<std::string> ordering_names();
 SPAX_API bool is_ordering_name(const std::string& name);
 // "natural, amd, metis, colamd, mmd, rcm" (for usage messages).
 SPAX_API std::string ordering_names_joined();
+// An --orderings list as every command takes it: "all" (every registered name, in the order
+// above), or names separated by commas (blanks around them ignored, repeats kept once). An
+// unknown name or an empty list is a usage error naming `option`.
+SPAX_API std::vector<std::string> parse_ordering_list(const std::string& list,
+                                                      const std::string& option = "--orderings");
 
 // Computes the named ordering of a square matrix. Unknown name: usage error
 // "unknown ordering 'X' (known: natural, amd, metis, colamd, mmd, rcm)". Rectangular: usage
@@ -219,6 +224,9 @@ struct SPAX_API AnalysisOptions {
   // analyze_orderings asks this first for each name; when it returns true with the ordering
   // (already computed elsewhere), that one is analysed instead of computing it again.
   std::function<bool(const std::string& name, Ordering& out)> provided;
+  // analyze_orderings calls this after each ordering is analysed, from the thread that analysed
+  // it (so it must be thread-safe); for progress reports.
+  std::function<void(const std::string& name)> on_ordering_done;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.

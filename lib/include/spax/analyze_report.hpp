@@ -3,6 +3,7 @@
 // the single source of the three forms, so they never disagree.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,10 @@ struct SPAX_API AnalyzeOptions {
   std::string name;          // report name (default: stem of the first file)
   bool measure = false;      // factor once per ordering (CHOLMOD and KLU) and time it
   std::string stamps;        // a stamp map (JSON or CSV): adds device_parallelism
+  // Progress of the analysis: called with the steps done so far, the total and what runs next
+  // (or, for an ordering, what just finished). Called from this thread and from the ordering
+  // workers, so it must be thread-safe. Nothing is printed by the library itself.
+  std::function<void(std::size_t done, std::size_t total, const std::string& what)> progress;
 };
 
 struct SPAX_API AnalyzeResult {
@@ -60,6 +65,10 @@ struct SPAX_API AnalyzeResult {
   std::vector<std::pair<std::string, double>> timings;  // seconds per phase, in run order
   std::vector<std::string> notes;
 };
+
+// The report name analyze_files gives: options.name, else the first file's stem ("stdin" for -).
+SPAX_API std::string analyze_report_name(const std::vector<std::string>& files,
+                                         const AnalyzeOptions& options);
 
 // Reads the files (the first is analysed; all feed pattern_stability) and runs the analysis.
 SPAX_API AnalyzeResult analyze_files(const std::vector<std::string>& files,

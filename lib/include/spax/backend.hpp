@@ -24,7 +24,7 @@ enum class BackendKind { direct, iterative };
 SPAX_API const char* to_string(BackendKind kind) noexcept;
 
 // What a backend can do; generic tests and callers read these instead of lists of names.
-struct BackendCapabilities {
+struct SPAX_API BackendCapabilities {
   bool real = true;
   bool complex = false;
   bool transpose = false;             // solve with A^T (A^H for complex)
@@ -40,7 +40,7 @@ struct BackendCapabilities {
 };
 
 // One key of --solver-options (key=value): its default ("" = none) and one line of help.
-struct BackendOption {
+struct SPAX_API BackendOption {
   std::string key;
   std::string default_value;
   std::string help;
@@ -49,7 +49,7 @@ struct BackendOption {
 struct SolverOptions;
 using SolverFactory = std::function<std::unique_ptr<Solver>(const SolverOptions&)>;
 
-struct BackendInfo {
+struct SPAX_API BackendInfo {
   std::string name;
   BackendKind kind = BackendKind::direct;
   std::string summary;  // one line: what it is
@@ -75,7 +75,7 @@ struct BackendInfo {
 // A preconditioner of the iterative backends (none, jacobi, block-jacobi, ilut; amg from the
 // hypre plugin): its option keys and how to make it.
 class Preconditioner;
-struct PreconditionerInfo {
+struct SPAX_API PreconditionerInfo {
   std::string name;
   std::string summary;
   std::vector<BackendOption> options;
@@ -102,7 +102,7 @@ SPAX_API const BackendInfo& require_backend(const std::string& name);
 // A solver name resolved: the backend, its preconditioner (iterative backends that take one), and
 // every option with its default filled in, validated against the declared keys. Unknown keys,
 // orderings the backend does not accept and options that do not apply are usage errors.
-struct ResolvedSolver {
+struct SPAX_API ResolvedSolver {
   const BackendInfo* backend = nullptr;
   const PreconditionerInfo* preconditioner = nullptr;  // null for direct backends
   std::string name;                                    // canonical: "klu", "gmres+ilut"
@@ -117,7 +117,7 @@ SPAX_API std::string plugin_missing_reason(const std::string& plugin, bool built
                                            const std::string& how_to_build);
 
 // Backends that exist in some build but are not registered here, and why (`spax solvers`).
-struct MissingBackend {
+struct SPAX_API MissingBackend {
   std::string name;
   BackendKind kind = BackendKind::direct;
   std::string summary;
@@ -127,7 +127,7 @@ SPAX_API std::vector<MissingBackend> missing_backends();
 
 // The plugins found (path, status: loaded, refused or failed, with the reason; and what each
 // registered). Loads them when they were not yet.
-struct PluginRecord {
+struct SPAX_API PluginRecord {
   std::string path;
   std::string status;  // loaded, refused, failed
   std::string message;

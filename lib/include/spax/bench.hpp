@@ -30,6 +30,11 @@ struct SPAX_API BenchOptions {
 struct SPAX_API SampleStats {
   std::size_t n = 0;
   double mean = 0, sigma = 0, min = 0, max = 0, median = 0;  // sigma: sample std (n - 1)
+  // Samples more than 10 robust standard deviations from the median, as hyperfine flags them:
+  // |x - median| > 10 * 1.4826 * MAD (MAD = median absolute deviation; 1.4826 MAD estimates
+  // sigma for normal data). With MAD = 0, 1.2533 times the mean absolute deviation stands in
+  // for 1.4826 MAD; with fewer than 3 samples there are none.
+  std::size_t outliers = 0;
 };
 SPAX_API SampleStats sample_stats(const std::vector<double>& samples);
 
@@ -43,7 +48,8 @@ struct SPAX_API BenchCase {
   std::string status = "ok";  // ok, failed, timeout, out-of-memory
   std::string reason;
   std::vector<PhaseSamples> phases;
-  index_t n = 0, nnz = 0;
+  index_t n = 0, nnz = 0;  // n: columns
+  index_t nrows = 0;
   index_t nnz_L = -1, nnz_U = -1;
   double flops = std::numeric_limits<double>::quiet_NaN();
   double peak_memory_bytes = std::numeric_limits<double>::quiet_NaN();
@@ -72,7 +78,8 @@ SPAX_API BenchCase run_bench_case(const SparseMatrix& a, const std::string& matr
                                   const BenchOptions& options);
 
 // The deterministic k-th value perturbation used by the sequence: each value times
-// (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, position).
+// (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, {i, j}); the unordered pair keeps a
+// symmetric (Hermitian) matrix symmetric (Hermitian).
 SPAX_API SparseMatrix perturbed_values(const SparseMatrix& a, std::uint64_t seed, index_t k);
 
 // Machine and library facts for the JSON export.

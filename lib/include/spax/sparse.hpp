@@ -160,10 +160,13 @@ SPAX_API Fingerprint pattern_fingerprint(const SparseMatrix& a);
 namespace spax {
 
 // Deterministic values for a pattern-only matrix (e.g. rajat01), used wherever numbers are needed
-// (LU fill, solving): off-diagonal a_ij = -(0.5 + h(i, j)) with h a hash of (i, j) into [0, 1);
-// diagonal a_jj = 1 + sum over the column of |a_ij| + sum over the row of |a_ji|, so the result
-// is strictly diagonally dominant by rows and columns (missing diagonal entries are added).
-// The returned matrix is real; its symmetry is general.
+// (LU fill, solving, bench): off-diagonal a_ij = -(0.5 + h{i, j}) with h a hash of the unordered
+// pair {i, j} into [0, 1), so a_ij = a_ji wherever both are stored; diagonal a_jj = 1 + sum over
+// the column of |a_ij| + sum over the row of |a_ji|, so the result is strictly diagonally
+// dominant by rows and columns (missing diagonal entries are added). A structurally symmetric
+// pattern (every symmetric or hermitian file) thus gets symmetric positive definite values. The
+// returned matrix is real; its symmetry is symmetric when the pattern's was declared symmetric
+// (or hermitian), else general.
 SPAX_API SparseMatrix synthesize_values(const SparseMatrix& pattern);
 
 }  // namespace spax

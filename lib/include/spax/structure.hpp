@@ -20,10 +20,13 @@ namespace spax {
 // Definitions (0-based i = row, j = column, over stored entries, explicit zeros included):
 //   bandwidth        max |i - j| over the entries (0 for a diagonal or empty matrix);
 //                    lower_bandwidth = max(i - j), upper_bandwidth = max(j - i).
-//   profile          sum over rows i of (i - f_i), where f_i is the smallest column index of an
-//                    entry of row i with f_i <= i (rows with no entry left of or on the diagonal
-//                    contribute 0): the size of the lower envelope, as scipy-based scripts compute
-//                    it from the first nonzero of each row of tril(A).
+//   profile          sum of |i - j| over the nonzero entries: the VAJAX script's definition
+//                    (np.sum(np.abs(rows - cols)) over A.nonzero(), which skips stored entries
+//                    whose value is exactly zero; every entry of a pattern matrix counts).
+//   envelope         sum over rows i of (i - f_i), where f_i is the smallest column index of a
+//                    stored entry of row i with f_i <= i (rows with no entry left of or on the
+//                    diagonal contribute 0): the size of the lower envelope (explicit zeros
+//                    included).
 //   pattern_symmetry fraction of off-diagonal entries a_ij whose transpose position a_ji is also
 //                    stored; numeric_symmetry: fraction with a_ji stored and a_ji == a_ij (the
 //                    SuiteSparse Matrix Collection's definitions; 1 when there are no
@@ -51,6 +54,7 @@ struct SPAX_API MatrixStructure {
   index_t lower_bandwidth = 0;
   index_t upper_bandwidth = 0;
   index_t profile = 0;
+  index_t envelope = 0;
   bool is_structurally_symmetric = false;
   bool is_numerically_symmetric = false;
   double pattern_symmetry = 1.0;
