@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "report/json_text.hpp"
+#include "report/text_format.hpp"
 #include "spax/io.hpp"
 
 namespace spax {
@@ -166,24 +167,21 @@ std::string solve_error_json(const SolveVerdict& v) {
 
 std::string solve_report_text(const SequenceResult& r, const SequenceOptions& o,
                               const SolveReportContext& c) {
-  (void)c;
   const auto& st = r.stats;
-  auto fmt = [](double v) { return std::isfinite(v) ? json_text(json(v)) : std::string("n/a"); };
-  auto fmt_count = [](index_t v) { return v >= 0 ? std::to_string(v) : std::string("n/a"); };
-  auto list = [](const json& a) { return json_text(a); };
-  json be = json::array(), fe = json::array(), steps = json::array(), solve_t = json::array(),
-       iters = json::array(), relres = json::array(), setup_t = json::array(),
-       rebuilt = json::array();
-  for (const auto& s : r.solves) {
-    be.push_back(num(s.backward_error));
-    if (!std::isnan(s.forward_error)) fe.push_back(num(s.forward_error));
-    steps.push_back(s.refinement_steps);
-    solve_t.push_back(s.seconds);
-    iters.push_back(s.iterations);
-    relres.push_back(num(s.relative_residual));
-    setup_t.push_back(s.setup_seconds);
-    rebuilt.push_back(s.rebuilt);
-  }
+  // Numbers for people: 4 significant digits, times with a unit, counts with k/M/G; one value per
+  // matrix, comma-separated (JSON keeps every digit).
+  auto num_text = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("n/a"); };
+  auto count_text = [](double v) { return v >= 0 ? format_count(v) : std::string("n/a"); };
+  auto per_solve = [&](auto&& field, auto&& fmt) {
+    std::string s;
+    for (const auto& rec : r.solves) s += (s.empty() ? "" : ", ") + fmt(field(rec));
+    return s;
+  };
+  auto seconds_list = [](const std::vector<double>& v) {
+    std::string s;
+    for (double x : v) s += (s.empty() ? "" : ", ") + format_seconds(x);
+    return s;
+  };
   std::ostringstream out;
   out << "solver          " << r.solver << "\n";
   if (!r.chosen_because.empty()) out << "chosen because  " << r.chosen_because << "\n";
@@ -191,37 +189,61 @@ std::string solve_report_text(const SequenceResult& r, const SequenceOptions& o,
   if (r.patterns.size() > 1) {
     for (const auto& p : r.patterns)
       out << "pattern         matrices " << p.first_matrix + 1 << ".." << p.last_matrix + 1
-          << ": n, nnz " << p.n << ", " << p.nnz << "; nnz(L), nnz(U) " << fmt_count(p.nnz_L)
-          << ", " << fmt_count(p.nnz_U) << "\n";
+          << ": n, nnz " << p.n << ", " << p.nnz << "; nnz(L), nnz(U) "
+          << count_text(static_cast<double>(p.nnz_L)) << ", "
+          << count_text(static_cast<double>(p.nnz_U)) << "\n";
   } else {
     out << "n, nnz          " << r.n << ", " << r.nnz << "\n"
-        << "nnz(L), nnz(U)  " << fmt_count(st.nnz_L) << ", " << fmt_count(st.nnz_U) << "\n";
+        << "nnz(L), nnz(U)  " << count_text(static_cast<double>(st.nnz_L)) << ", "
+        << count_text(static_cast<double>(st.nnz_U)) << "\n";
   }
-  out << "flops           " << fmt(st.flops) << "\n"
-      << "rcond estimate  " << fmt(st.rcond) << "\n"
-      << "pivot growth    " << fmt(st.pivot_growth) << "\n"
-      << "backward error  " << list(be) << "\n";
-  if (!fe.empty()) out << "forward error   " << list(fe) << "\n";
-  if (o.refine > 0) out << "refinement      " << list(steps) << "\n";
-  out << "time read       " << c.read_seconds << " s\n"
-      << "time analyze    " << r.analyze_seconds << " s\n"
-      << "time factor     " << r.factor_seconds << " s\n";
-  if (!r.refactor_seconds.empty()) out << "time refactor   " << list(r.refactor_seconds) << "\n";
+  out << "flops           " << (std::isfinite(st.flops) ? format_count(st.flops) : "n/a") << "\n"
+      << "rcond estimate  " << num_text(st.rcond) << "\n"
+      << "pivot growth    " << num_text(st.pivot_growth) << "\n"
+      << "backward error  "
+      << per_solve([](const SolveRecord& s) { return s.backward_error; }, num_text) << "\n";
+  std::string fe;
+  for (const auto& s : r.solves)
+    if (!std::isnan(s.forward_error)) fe += (fe.empty() ? "" : ", ") + num_text(s.forward_error);
+  if (!fe.empty()) out << "forward error   " << fe << "\n";
+  if (o.refine > 0)
+    out << "refinement      "
+        << per_solve([](const SolveRecord& s) { return s.refinement_steps; },
+                     [](int k) { return std::to_string(k); })
+        << "\n";
+  out << "time read       " << format_seconds(c.read_seconds) << "\n"
+      << "time analyze    " << format_seconds(r.analyze_seconds) << "\n"
+      << "time factor     " << format_seconds(r.factor_seconds) << "\n";
+  if (!r.refactor_seconds.empty())
+    out << "time refactor   " << seconds_list(r.refactor_seconds) << "\n";
   if (st.iterative)
-    out << "iterations      " << list(iters) << "\n"
-        << "rel. residual   " << list(relres) << "\n"
-        << "setup rebuilt   " << list(rebuilt) << "\n"
-        << "time setup      " << list(setup_t) << "\n";
+    out << "iterations      "
+        << per_solve([](const SolveRecord& s) { return s.iterations; },
+                     [](index_t k) { return std::to_string(k); })
+        << "\n"
+        << "rel. residual   "
+        << per_solve([](const SolveRecord& s) { return s.relative_residual; }, num_text) << "\n"
+        << "setup rebuilt   "
+        << per_solve([](const SolveRecord& s) { return s.rebuilt; },
+                     [](bool b) { return std::string(b ? "yes" : "no"); })
+        << "\n"
+        << "time setup      "
+        << per_solve([](const SolveRecord& s) { return s.setup_seconds; }, format_seconds) << "\n";
   if (!r.device.empty()) {
     const auto& d = r.device_timings;
-    out << "device          " << r.device << ": upload " << d.upload_seconds << " s, compute "
-        << d.compute_seconds << " s, download " << d.download_seconds << " s, host "
-        << d.host_seconds << " s\n";
+    out << "device          " << r.device << ": upload " << format_seconds(d.upload_seconds)
+        << ", compute " << format_seconds(d.compute_seconds) << ", download "
+        << format_seconds(d.download_seconds) << ", host " << format_seconds(d.host_seconds)
+        << "\n";
   }
-  out << "time solve      " << list(solve_t) << "\n"
+  out << "time solve      "
+      << per_solve([](const SolveRecord& s) { return s.seconds; }, format_seconds) << "\n"
       << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric << "\n";
-  if (!r.refactor_fallbacks.empty())
-    out << "refactor fallbacks at matrices " << list(json(r.refactor_fallbacks)) << "\n";
+  if (!r.refactor_fallbacks.empty()) {
+    std::string m;
+    for (index_t k : r.refactor_fallbacks) m += (m.empty() ? "" : ", ") + std::to_string(k + 1);
+    out << "refactored afresh at matrices " << m << "\n";
+  }
   return out.str();
 }
 

@@ -1,6 +1,6 @@
 // Text reports are for people: times with a unit and 3 significant digits, large counts with
 // k/M/G, no raw doubles (13387.0, 1.5363000000000002e-05) and no JSON in them. (JSON output
-// keeps full precision; solve's text report is checked with solve.)
+// keeps full precision.)
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -68,6 +68,27 @@ TEST(TextReports, AnalyzeSummaryTimesAndFlops) {
   EXPECT_TRUE(std::regex_search(line_with(r.out, "CHOLMOD "),
                                 std::regex("CHOLMOD " + kTime + ", KLU " + kTime)))
       << line_with(r.out, "CHOLMOD ");
+}
+
+TEST(TextReports, SolveSummaryForPeople) {
+  // A sequence of three (refactor times listed), iterative too (residuals and setups).
+  const std::string a = (bundled_data_dir() / "adder_dcop_05.mtx").string();
+  auto r = run_spax({"solve", a, a, a, "--solver", "klu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_no_raw_numbers(r.out, "solve");
+  EXPECT_TRUE(std::regex_search(line_with(r.out, "time factor"), std::regex(kTime + "$"))) << r.out;
+  EXPECT_TRUE(
+      std::regex_search(line_with(r.out, "time refactor"), std::regex(kTime + ", " + kTime + "$")))
+      << r.out;
+  ScratchDir d;
+  const std::string g = (d / "g.mtx").string();
+  ASSERT_EQ(run_spax({"gen", "grid2d", "--n", "20", "--out", g}).exit_code, 0);
+  r = run_spax({"solve", g, "--solver", "cg+jacobi"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_no_raw_numbers(r.out, "solve (iterative)");
+  EXPECT_TRUE(
+      std::regex_search(line_with(r.out, "iterations"), std::regex(R"(^iterations +[0-9]+$)")))
+      << r.out;
 }
 
 TEST(TextReports, BenchAndCheckHaveNoRawNumbers) {
