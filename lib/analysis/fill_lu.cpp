@@ -297,6 +297,14 @@ Counts run_superlu(const SparseMatrix& a, int ispec, const LuFillOptions& opt, b
   if (opt.superlu_relax > 0) {
     c = superlu_factor_counts(&options, &AC, etree, perm_c, opt.superlu_relax);
     c.method = "dgstrf, relax " + std::to_string(opt.superlu_relax);
+  } else if (!detail::forking_allowed()) {
+    // Inside an MPI job nothing forks, so scipy's relaxed run (unbounded without a child to
+    // stop) is left out: the counts without relaxation, said in the note.
+    c = superlu_factor_counts(&options, &AC, etree, perm_c, 1);
+    c.method = "dgstrf, relax 1";
+    c.note = "scipy's relaxed supernodes (relax " + std::to_string(sp_ienv(2)) +
+             ") not run: nothing forks inside an MPI job; counts without relaxation (equal up "
+             "to ties in the pivot search)";
   } else {
     // Relaxed supernodes as scipy uses them give scipy's counts exactly, but on matrices with
     // dense rows (circuit supply nets) their padded dense updates cost 100x the real work. So
