@@ -5,7 +5,7 @@ set -euo pipefail
 
 SPAX_PACKAGES=(build-essential cmake ninja-build pkg-config
   libsuitesparse-dev libmetis-dev libsuperlu-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
-  libopenblas-dev liblapack-dev zlib1g-dev libgtest-dev libhypre-dev)
+  libopenblas-dev liblapack-dev zlib1g-dev libgtest-dev libhypre-dev libmumps-dev)
 
 spax_install_missing() {
   local wanted=("${SPAX_PACKAGES[@]}" "$@")

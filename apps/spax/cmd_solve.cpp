@@ -207,6 +207,11 @@ void run_solve(const SolveOptions& o) {
       {"refactor_fallbacks", r.refactor_fallbacks},
       {"reanalysed", r.reanalysed},
   };
+  // Multi-process backends (mumps under mpirun): the processes, each one's memory for the
+  // factorization, and the backend's own figures.
+  j["processes"] = st.processes;
+  if (!st.memory_per_process.empty()) j["memory_per_process"] = st.memory_per_process;
+  if (!st.details.empty()) j["backend"] = st.details;
   if (iterative) {
     j["iterative"] = {{"precond_options", o.precond_options},
                       {"tol", o.tol},
@@ -243,6 +248,12 @@ void run_solve(const SolveOptions& o) {
                 << "rel. residual   " << json_text(relres) << "\n"
                 << "setup rebuilt   " << json_text(rebuilt) << "\n"
                 << "time setup      " << json_text(setup_t) << "\n";
+    if (st.processes > 1) std::cout << "processes       " << st.processes << "\n";
+    if (!st.memory_per_process.empty()) {
+      std::cout << "memory/process ";
+      for (double b : st.memory_per_process) std::cout << " " << format_double(b / 1e6);
+      std::cout << " MB\n";
+    }
     std::cout << "time solve      " << json_text(solve_t) << "\n"
               << "cache           symbolic " << r.cache_symbolic << ", numeric " << r.cache_numeric
               << "\n";

@@ -153,6 +153,8 @@ class Runner {
     }
     res_.stats = s_->stats();
     if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
+    // What the backend wants said (MUMPS: a workspace retry).
+    for (const auto& w : res_.stats.warnings) res_.warnings.push_back(w);
     return res_;
   }
 
