@@ -22,6 +22,7 @@ struct BenchCliOptions {
   std::string orderings = "default";
   BenchOptions bench;
   std::string export_json, export_csv, export_markdown;
+  std::string ranks;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -63,6 +64,33 @@ void run_bench(BenchCliOptions& o) {
                   " takes it (" + ordering_flag_help() + ")");
   }
   if (solvers.empty() || orderings.empty()) throw_usage("no solver or ordering to run");
+  // --ranks: the multi-process backends run once per process count, as MPI jobs of their own.
+  o.bench.ranks.clear();
+  for (const auto& k : split_list(o.ranks)) {
+    int v = 0;
+    try {
+      std::size_t used = 0;
+      v = std::stoi(k, &used);
+      if (used != k.size()) v = 0;
+    } catch (...) {
+      v = 0;
+    }
+    if (v < 1 || v > 4096)
+      throw_usage("--ranks takes process counts from 1 to 4096, not '" + k + "'");
+    o.bench.ranks.push_back(v);
+  }
+  if (!o.bench.ranks.empty()) {
+    if (in_multi_process_job())
+      throw_usage("--ranks starts MPI jobs of its own: run spax bench without mpirun");
+    bool any = false;
+    for (const auto& s : solvers) any = any || runs_across_processes(s);
+    if (!any)
+      throw_usage("--ranks applies to backends that run across processes, and none of " +
+                  join_names(solvers) + " does");
+    for (const auto& f : o.files)
+      if (f == "-")
+        throw_usage("--ranks reads the matrix again in each MPI job: give a file, not -");
+  }
   ReadOptions ro;
   ro.threads = o.bench.threads;
   // Read every matrix first: an unreadable file stops the run before any case.
@@ -79,8 +107,18 @@ void run_bench(BenchCliOptions& o) {
     for (const auto& s : solvers)
       for (const auto& ord : orderings) {
         const std::string name = mf.path.substr(mf.path.find_last_of('/') + 1);
-        if (tty) progress(done, total, name + " " + s + "/" + ord, elapsed.seconds());
-        report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
+        if (!o.bench.ranks.empty() && runs_across_processes(s)) {
+          for (int k : o.bench.ranks) {
+            if (tty)
+              progress(done, total, name + " " + s + " -np " + std::to_string(k) + "/" + ord,
+                       elapsed.seconds());
+            report.cases.push_back(
+                run_bench_case_mpi(mf.path, mf.matrix, name, s, ord, k, o.bench));
+          }
+        } else {
+          if (tty) progress(done, total, name + " " + s + "/" + ord, elapsed.seconds());
+          report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
+        }
         ++done;
       }
   }
@@ -151,6 +189,16 @@ const Registration reg("bench", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", o->bench.seed, "Seed of the sequence's value perturbation")
+      ->capture_default_str();
+  sub->add_option("--ranks", o->ranks,
+                  "Comma-separated process counts (1,2,4) for the backends that run across MPI "
+                  "processes (mumps; cg+amg, gmres+amg, bicgstab+amg and amg through hypre): one "
+                  "case per count, each an MPI job of its own through "
+                  "--mpirun (with --oversubscribe past the cores); reported with the speedup "
+                  "over 1 process, the parallel efficiency and each process's peak memory");
+  sub->add_option("--mpirun", o->bench.mpirun,
+                  "The MPI launcher for --ranks, with its own options if any "
+                  "('mpirun --hostfile hosts')")
       ->capture_default_str();
   add_threads_option(*sub, o->bench.threads);
   sub->add_option("--export-json", o->export_json,

@@ -446,6 +446,38 @@ TEST_F(MumpsMpi, ErrorsAreSaidOnceByRankZero) {
   }
 }
 
+// bench --ranks: each mumps case an MPI job of its own, beside a single-process backend; the
+// export carries the process count, every rank's peak memory and the speedup over one process.
+TEST_F(MumpsMpi, BenchAcrossProcessCounts) {
+  SPAX_REQUIRE_SHARED();
+  ScratchDir dir;
+  const fs::path json = dir / "bench.json";
+  const auto r =
+      test::run_spax({"bench", shared("real/west0479.mtx"), "--solvers", "mumps,klu", "--ranks",
+                      "1,2", "--runs", "1", "--warmup", "0", "--export-json", json.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("across MPI processes"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(test::read_text_file(json));
+  ASSERT_EQ(j["cases"].size(), 3u);  // mumps on 1 and 2 processes, klu
+  for (int k = 0; k < 2; ++k) {
+    const auto& c = j["cases"][k];
+    EXPECT_EQ(c["solver"], "mumps");
+    EXPECT_EQ(c["status"], "ok") << c["reason"];
+    EXPECT_EQ(c["processes"], k + 1);
+    EXPECT_TRUE(c["mpi_job"].get<bool>());
+    EXPECT_EQ(c["peak_memory_per_process"].size(), static_cast<std::size_t>(k + 1));
+    EXPECT_TRUE(c["phases"]["factor"]["speedup"].is_number());
+    EXPECT_LT(c["backward_error"].get<double>(), 1e-12);
+  }
+  EXPECT_EQ(j["cases"][2]["solver"], "klu");
+  EXPECT_EQ(j["cases"][2]["processes"], 1);
+  // Inside an MPI job, --ranks is a usage error (it starts jobs of its own).
+  const Proc p =
+      mpirun(2, {"bench", shared("real/west0479.mtx"), "--solvers", "mumps", "--ranks", "1"});
+  EXPECT_NE(p.exit_code, 0);
+  EXPECT_NE(p.err.find("--ranks starts MPI jobs of its own"), std::string::npos) << p.err;
+}
+
 std::string environ_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
