@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "mpi_test_support.hpp"
 #include "spax/backend.hpp"
 #include "spax/generate.hpp"
 #include "spax/io.hpp"
@@ -35,121 +36,19 @@ namespace spax {
 namespace {
 
 namespace fs = std::filesystem;
+using test::finish;
+using test::mpirun;
+using test::mpirun_argv;
+using test::Proc;
+using test::Running;
 using test::ScratchDir;
-
-struct Proc {
-  int exit_code = -1;
-  std::string out, err;
-  double seconds = 0;
-};
-
-std::string slurp(int fd) {
-  std::string s;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    s.append(buf, static_cast<std::size_t>(n));
-  }
-  return s;
-}
-
-// A started program with its output collected by threads.
-struct Running {
-  pid_t pid = -1;
-  std::thread out_reader, err_reader;
-  std::string out, err;
-  std::chrono::steady_clock::time_point start;
-};
-
-void start(Running& r, const std::vector<std::string>& argv_s) {
-  int out_pipe[2], err_pipe[2];
-  ASSERT_EQ(::pipe(out_pipe), 0);
-  ASSERT_EQ(::pipe(err_pipe), 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-  for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-    posix_spawn_file_actions_addclose(&fa, fd);
-  std::vector<std::string> copy = argv_s;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  r.start = std::chrono::steady_clock::now();
-  const int rc = posix_spawnp(&r.pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  ASSERT_EQ(rc, 0) << "could not start " << argv_s[0];
-  const int ofd = out_pipe[0], efd = err_pipe[0];
-  r.out_reader = std::thread([&r, ofd] {
-    r.out = slurp(ofd);
-    ::close(ofd);
-  });
-  r.err_reader = std::thread([&r, efd] {
-    r.err = slurp(efd);
-    ::close(efd);
-  });
-}
-
-// Waits up to `timeout` seconds (then kills it); returns the exit code (128 + signal).
-Proc finish(Running& r, double timeout) {
-  Proc p;
-  int status = 0;
-  for (;;) {
-    const pid_t w = ::waitpid(r.pid, &status, WNOHANG);
-    if (w == r.pid) break;
-    const double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - r.start).count();
-    if (waited > timeout) {
-      ::kill(r.pid, SIGKILL);
-      ::waitpid(r.pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.start).count();
-  r.out_reader.join();
-  r.err_reader.join();
-  p.out = std::move(r.out);
-  p.err = std::move(r.err);
-  p.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return p;
-}
-
-std::vector<std::string> mpirun_argv(int np, const std::vector<std::string>& args) {
-  std::vector<std::string> v = {"mpirun", "--oversubscribe", "-np", std::to_string(np),
-                                SPAX_BINARY};
-  v.insert(v.end(), args.begin(), args.end());
-  return v;
-}
-
-Proc mpirun(int np, const std::vector<std::string>& args, double timeout = 300) {
-  Running r;
-  start(r, mpirun_argv(np, args));
-  return finish(r, timeout);
-}
-
-bool have_mpirun() {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin"})
-    if (::access((std::string(dir) + "/mpirun").c_str(), X_OK) == 0) return true;
-  return false;
-}
+using test::start;
 
 class MumpsMpi : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    // The test environment only: CI runs as root, and mpirun refuses that without these.
-    ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-    ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-    // One BLAS thread per process: 3 processes share CI's 2 cores.
-    ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    ::setenv("OMP_NUM_THREADS", "1", 1);
-  }
+  static void SetUpTestSuite() { test::set_mpi_test_environment(); }
   void SetUp() override {
-    if (!have_mpirun()) GTEST_SKIP() << "mpirun not found";
+    if (!test::have_mpirun()) GTEST_SKIP() << "mpirun not found";
     const BackendInfo* b = find_backend("mumps");
     if (!b) GTEST_SKIP() << "the mumps plugin is not built here";
   }

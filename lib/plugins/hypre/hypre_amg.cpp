@@ -58,7 +58,9 @@ double number(const std::map<std::string, std::string>& knobs, const std::string
 
 AmgKnobs AmgKnobs::parse(const std::map<std::string, std::string>& knobs) {
   AmgKnobs k;
-  k.coarsen = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}});
+  k.coarsen =
+      pick(knobs, "coarsen",
+           {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}, {"pmis-fixed", 9}, {"cljp-fixed", 7}});
   k.interp = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}});
   k.relax =
       pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}});
@@ -174,15 +176,20 @@ class AmgPreconditioner final : public Preconditioner {
 
 void register_hypre() {
   mpi::install();
+  register_distributed();
   PreconditionerInfo p;
   p.name = "amg";
   p.summary = "one BoomerAMG cycle (hypre)";
   p.options = {
       {"strong_threshold", "auto",
        "strength threshold; auto: 0.25, or 0.5 with more than 6 entries per row (3D stencils)"},
-      {"coarsen", "hmis", "coarsening: hmis, pmis, falgout"},
+      {"coarsen", "hmis",
+       "coarsening: hmis, pmis, falgout; pmis-fixed, cljp-fixed (random numbers fixed by the "
+       "global row: the same hierarchy on any number of processes)"},
       {"interp", "ext+i", "interpolation: ext+i, classical, direct"},
-      {"relax", "l1-gs", "smoother: l1-gs, hybrid-gs, jacobi, l1-jacobi"},
+      {"relax", "l1-gs",
+       "smoother: l1-gs, hybrid-gs (Gauss-Seidel inside a process, Jacobi across processes), "
+       "jacobi, l1-jacobi"},
       {"agg_levels", "0", "levels of aggressive coarsening"},
       {"max_levels", "25", "levels at most"},
       {"pmax", "4", "interpolation entries per row at most"},
