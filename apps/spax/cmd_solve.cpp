@@ -210,7 +210,7 @@ void run_solve(const SolveOptions& o) {
   // Multi-process backends (mumps under mpirun): the processes, each one's memory for the
   // factorization, and the backend's own figures.
   j["processes"] = st.processes;
-  if (!st.memory_per_process.empty()) j["memory_per_process"] = st.memory_per_process;
+  j["memory_per_process"] = st.memory_per_process;  // empty: the backend gives none
   if (!st.details.empty()) j["backend"] = st.details;
   if (iterative) {
     j["iterative"] = {{"precond_options", o.precond_options},

@@ -50,9 +50,15 @@ void run_solvers(const SolversOptions& o) {
   nlohmann::json j = {{"backends", nlohmann::json::array()},
                       {"preconditioners", nlohmann::json::array()},
                       {"plugins", nlohmann::json::array()}};
+  const auto variants = registered_distributed_variants();
   for (const auto& b : backends) {
     if (!o.name.empty() && b.name != o.name) continue;
     const std::string why = b.unavailable_reason ? b.unavailable_reason() : std::string();
+    // Under mpirun -np N: the backend itself, or its distributed variants' preconditioners.
+    nlohmann::json across = nlohmann::json::array();
+    for (const auto& v : variants)
+      if (v.backend == b.name)
+        for (const auto& p : v.preconditioners) across.push_back(p);
     j["backends"].push_back(
         {{"name", b.name},
          {"kind", to_string(b.kind)},
@@ -63,7 +69,8 @@ void run_solvers(const SolversOptions& o) {
          {"capabilities", capability_names(b.caps)},
          {"orderings", b.orderings},
          {"options", options_json(b.options)},
-         {"preconditioners", b.preconditioners}});
+         {"preconditioners", b.preconditioners},
+         {"multi_process_preconditioners", across}});
   }
   for (const auto& m : missing) {
     if (!o.name.empty() && m.name != o.name) continue;
@@ -107,6 +114,10 @@ void run_solvers(const SolversOptions& o) {
     if (!b["preconditioners"].empty())
       std::cout << "  precond:    "
                 << join_names(b["preconditioners"].get<std::vector<std::string>>()) << " only\n";
+    if (b.contains("multi_process_preconditioners") && !b["multi_process_preconditioners"].empty())
+      std::cout << "  processes:  across MPI processes with "
+                << join_names(b["multi_process_preconditioners"].get<std::vector<std::string>>())
+                << " (hypre's own solvers), on one process with every preconditioner\n";
     for (const auto& opt : b["options"])
       std::cout << "  option      " << opt["key"].get<std::string>() << "="
                 << opt["default"].get<std::string>() << "  " << opt["help"].get<std::string>()

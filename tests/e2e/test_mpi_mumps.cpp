@@ -377,6 +377,27 @@ TEST_F(MumpsMpi, BenchAcrossProcessCounts) {
   EXPECT_NE(p.err.find("--ranks starts MPI jobs of its own"), std::string::npos) << p.err;
 }
 
+// Inside an MPI job nothing forks: analyze measures the LU fill in the process (scipy's relaxed
+// run left out, said in a note) and bench runs its cases in the process.
+TEST_F(MumpsMpi, NothingForksInsideAJob) {
+  SPAX_REQUIRE_SHARED();
+  ScratchDir dir;
+  const Proc a = mpirun(2, {"analyze", shared("real/west0479.mtx"), "--json", "--output-dir",
+                            (dir / "out").string()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  const auto& mmd = j["fill_in"]["orderings"]["MMD_AT_PLUS_A"];
+  EXPECT_GT(mmd["L_nnz"].get<double>(), 0);
+  EXPECT_NE(mmd["note"].get<std::string>().find("nothing forks inside an MPI job"),
+            std::string::npos);
+  const Proc b = mpirun(2, {"bench", shared("real/west0479.mtx"), "--solvers", "mumps", "--runs",
+                            "1", "--warmup", "0", "--export-json", (dir / "b.json").string()});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const auto bj = nlohmann::json::parse(test::read_text_file(dir / "b.json"));
+  EXPECT_EQ(bj["cases"][0]["status"], "ok");
+  EXPECT_EQ(bj["cases"][0]["processes"], 2);
+}
+
 std::string environ_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -84,8 +84,9 @@ struct SPAX_API SolverStats {
   // backend gives no estimate). --max-memory refuses a factorization whose estimate is above it.
   double factor_bytes_estimate = std::numeric_limits<double>::quiet_NaN();
 
-  // Multi-process backends (MUMPS under mpirun): the processes the factorization ran on, and per
-  // process (index = rank) the memory the backend reports its factorization used, in bytes.
+  // Multi-process backends (under mpirun): the processes they ran on, and per process (index =
+  // rank) the memory in bytes that the backend reports: MUMPS's own count for its factorization
+  // (INFO(22)), the peak resident memory of each process for hypre's distributed solvers.
   int processes = 1;
   std::vector<double> memory_per_process;
   // Backend-specific figures by name (MUMPS: its memory estimates, analyses, SYM, ...), reported

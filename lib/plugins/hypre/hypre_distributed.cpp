@@ -500,6 +500,8 @@ class DistributedSolver final : public Solver {
     stats_.setup_seconds = pending_setup_;
     pending_setup_ = 0.0;
     stats_.solve_seconds = t.seconds();
+    // Every rank's peak resident memory so far (a collective call, outside the timing).
+    stats_.memory_per_process = peak_memory_per_process();
   }
 
   void solve(std::span<complex_t>, index_t, bool) override {

@@ -82,6 +82,24 @@ double own_peak_bytes() {
   return -1.0;
 }
 
+// The header of an announcement: a nonblocking broadcast on every rank (blocking and nonblocking
+// collectives do not match each other). The other ranks wait for it without spinning: rank 0
+// may work alone for long (reading a matrix, a sequential analysis), and a spinning rank would
+// take a core from it where the job shares cores.
+int bcast_header(Header& h, bool idle_wait) {
+  MPI_Request req;
+  int rc = MPI_Ibcast(&h, sizeof h, MPI_BYTE, 0, state().service, &req);
+  if (rc != MPI_SUCCESS) return rc;
+  if (!idle_wait) return MPI_Wait(&req, MPI_STATUS_IGNORE);
+  for (int round = 0;; ++round) {
+    int done = 0;
+    rc = MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS || done) return rc;
+    // Busy for the first moments (a quick next call), then sleeps growing to 1 ms.
+    if (round > 1000) ::usleep(static_cast<useconds_t>(std::min(1000, (round - 1000) * 10)));
+  }
+}
+
 // Bytes over the service communicator, in pieces an int count holds.
 int bcast_service(void* data, std::size_t bytes) {
   auto* p = static_cast<char*>(data);
@@ -129,7 +147,7 @@ void finish(int code) {
     h.op = kFinish;
     h.nargs = 1;
     h.args[0] = code;
-    if (bcast_service(&h, sizeof h) != MPI_SUCCESS) MPI_Abort(MPI_COMM_WORLD, code != 0 ? code : 4);
+    if (bcast_header(h, false) != MPI_SUCCESS) MPI_Abort(MPI_COMM_WORLD, code != 0 ? code : 4);
   }
   finalize();
 }
@@ -158,7 +176,7 @@ int serve() {
   int code = 4;
   for (;;) {
     Header h{};
-    if (bcast_service(&h, sizeof h) != MPI_SUCCESS) MPI_Abort(MPI_COMM_WORLD, 4);
+    if (bcast_header(h, true) != MPI_SUCCESS) MPI_Abort(MPI_COMM_WORLD, 4);
     Call call;
     call.channel.assign(h.channel, strnlen(h.channel, sizeof h.channel));
     call.op = h.op;
@@ -322,7 +340,7 @@ void run(const Call& call) {
     h.nargs = static_cast<std::int32_t>(call.args.size());
     std::copy(call.args.begin(), call.args.end(), h.args);
     h.blob_bytes = static_cast<std::int64_t>(call.blob.size());
-    int rc = bcast_service(&h, sizeof h);
+    int rc = bcast_header(h, false);
     if (rc == MPI_SUCCESS && !call.blob.empty())
       rc = bcast_service(const_cast<char*>(call.blob.data()), call.blob.size());
     if (rc != MPI_SUCCESS) {
