@@ -338,6 +338,20 @@ TEST_F(MumpsMpi, ErrorsAreSaidOnceByRankZero) {
        at = p.err.find("spax: ", at + 1))
     ++lines;
   EXPECT_EQ(lines, 1u) << p.err;
+  // A parallel analysis where the MUMPS build has no parallel ordering tool (Debian's): a usage
+  // error in one line, MUMPS's own lines kept off stderr.
+  const Proc par = mpirun(2, {"solve", shared("real/west0479.mtx"), "--solver", "mumps",
+                              "--solver-options", "analysis=parallel"});
+  if (par.exit_code != 0) {
+    EXPECT_EQ(par.exit_code, 2) << par.err;
+    EXPECT_EQ(par.err.rfind("spax: mumps: a parallel analysis needs", 0), 0u) << par.err;
+  }
+  // verbose: MUMPS's own output on stderr, standard output still one JSON document.
+  const Proc v = mpirun(2, {"solve", shared("real/west0479.mtx"), "--solver", "mumps",
+                            "--solver-options", "verbose=2", "--json"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NO_THROW(nlohmann::json::parse(v.out)) << v.out;
+  EXPECT_NE(v.err.find("MUMPS"), std::string::npos);
   for (int np : {1, 2}) {
     const Proc s = mpirun(np, {"solve", shared("edge/two_singular.mtx"), "--solver", "mumps"});
     EXPECT_EQ(s.exit_code, 3) << s.err;

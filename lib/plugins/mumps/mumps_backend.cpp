@@ -10,6 +10,7 @@
 // are made on rank 0 from INFOG, which MUMPS makes identical on every rank.
 #include <dlfcn.h>
 #include <dmumps_c.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <zmumps_c.h>
 
@@ -24,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "spax/analysis.hpp"
@@ -43,6 +45,7 @@ enum Op : int { kCreate = 1, kAnalyze, kFactor, kSolve, kDestroy, kSave, kRestor
 // One MUMPS instance (real or complex) as every rank holds it.
 struct Instance {
   bool complex = false;
+  int verbose = 0;  // MUMPS's own output wanted (ICNTL(4) level on rank 0)
   DMUMPS_STRUC_C d{};
   ZMUMPS_STRUC_C z{};
   // Rank 0: the memory each rank's factorization used (INFO(22), millions of bytes), after
@@ -176,16 +179,71 @@ void set_dir(char* field, std::size_t size, const std::string& dir) {
   std::strncpy(field, dir.c_str(), size - 1);
 }
 
+// Fortran's FLUSH of a unit (libgfortran, loaded with MUMPS: it is in the plugin's own scope, not
+// the process's global one, so it is looked up through its handle).
+void flush_fortran_unit(int unit) {
+  using flush_t = void (*)(const int*);
+  static const flush_t flush = [] {
+    void* h = ::dlopen("libgfortran.so.5", RTLD_NOW | RTLD_NOLOAD);
+    return h ? reinterpret_cast<flush_t>(::dlsym(h, "_gfortran_flush_i4")) : nullptr;
+  }();
+  if (flush) flush(&unit);
+}
+
+// MUMPS prints on Fortran unit 6 (standard output): its verbose output, and a few messages it
+// prints whatever ICNTL(1..4) say (spax reports those errors itself). spax's standard output is
+// for results: while MUMPS runs on rank 0, file descriptor 1 is standard error when MUMPS's
+// output was asked for (verbose), /dev/null otherwise. (The other ranks' standard output is
+// /dev/null throughout.)
+class StdoutToStderr {
+ public:
+  explicit StdoutToStderr(bool verbose) {
+    std::cout.flush();
+    std::fflush(stdout);
+    const int target = verbose ? 2 : ::open("/dev/null", O_WRONLY);
+    if (target < 0) return;
+    saved_ = ::dup(1);
+    if (saved_ >= 0) ::dup2(target, 1);
+    if (!verbose) ::close(target);
+  }
+  ~StdoutToStderr() {
+    if (saved_ < 0) return;
+    flush_fortran_unit(6);
+    std::fflush(stdout);
+    ::dup2(saved_, 1);
+    ::close(saved_);
+  }
+  StdoutToStderr(const StdoutToStderr&) = delete;
+  StdoutToStderr& operator=(const StdoutToStderr&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 // The collective operations, run on every rank (rank 0 after announcing them).
 void channel(const Call& call) {
   const int rank = mpi::rank();
+  // MUMPS's own printing on rank 0: to standard error when asked for, else nowhere.
   const std::int64_t id = call.args.at(0);
+  std::optional<StdoutToStderr> redirect;
+  if (rank == 0) {
+    int verbose = 0;
+    if (call.op == kCreate) {
+      verbose = static_cast<int>(call.args.at(3));
+    } else {
+      std::lock_guard<std::mutex> lock(g_instances_mutex);
+      auto it = instances().find(id);
+      if (it != instances().end()) verbose = it->second->verbose;
+    }
+    redirect.emplace(verbose > 0);
+  }
   switch (call.op) {
     case kCreate: {
       auto inst = std::make_unique<Instance>();
       inst->complex = call.args.at(1) != 0;
       const int sym = static_cast<int>(call.args.at(2));
       const int verbose = static_cast<int>(call.args.at(3));
+      inst->verbose = verbose;
       const MUMPS_INT comm = static_cast<MUMPS_INT>(MPI_Comm_c2f(mpi::compute_comm()));
       inst->with([&](auto& s) {
         s.comm_fortran = comm;
@@ -194,11 +252,13 @@ void channel(const Call& call) {
       });
       inst->call(-1);
       // Printing: MUMPS's own output only on rank 0 and only when asked for (verbose); errors
-      // are read from INFOG and reported by spax.
+      // are read from INFOG and reported by spax. Every stream is unit 6, standard output,
+      // which spax points elsewhere while MUMPS runs (StdoutToStderr): a few messages are
+      // written whatever ICNTL(4) says, and unit 0 would be standard error.
       const bool speak = rank == 0 && verbose > 0;
-      inst->ICNTL(1) = speak ? 6 : 0;
-      inst->ICNTL(2) = speak && verbose >= 3 ? 6 : 0;
-      inst->ICNTL(3) = speak ? 6 : 0;
+      inst->ICNTL(1) = 6;
+      inst->ICNTL(2) = 6;
+      inst->ICNTL(3) = 6;
       inst->ICNTL(4) = speak ? verbose : 0;
       std::lock_guard<std::mutex> lock(g_instances_mutex);
       instances()[id] = std::move(inst);
@@ -314,36 +374,6 @@ void destroy_all_instances() {
   }
   for (auto& [id, inst] : all) inst->call(-2);
 }
-
-// MUMPS prints on Fortran unit 6 (standard output); spax's standard output is for results. While
-// MUMPS runs with verbose output, file descriptor 1 is standard error.
-class VerboseToStderr {
- public:
-  explicit VerboseToStderr(bool on) : on_(on) {
-    if (!on_) return;
-    std::cout.flush();
-    std::fflush(stdout);
-    saved_ = ::dup(1);
-    if (saved_ >= 0) ::dup2(2, 1);
-  }
-  ~VerboseToStderr() {
-    if (!on_ || saved_ < 0) return;
-    using flush_t = void (*)(const int*);
-    if (auto f = reinterpret_cast<flush_t>(::dlsym(RTLD_DEFAULT, "_gfortran_flush_i4"))) {
-      const int unit = 6;
-      f(&unit);
-    }
-    std::fflush(stdout);
-    ::dup2(saved_, 1);
-    ::close(saved_);
-  }
-  VerboseToStderr(const VerboseToStderr&) = delete;
-  VerboseToStderr& operator=(const VerboseToStderr&) = delete;
-
- private:
-  bool on_;
-  int saved_ = -1;
-};
 
 // The relaxation after a workspace error: numerical pivoting can delay many pivots (nnc1374: 4.3
 // times the estimated factor entries), so it grows fast: 20 -> 100 -> 500.
@@ -686,13 +716,14 @@ class MumpsSolver final : public Solver {
     in.ICNTL(7) = icntl7;
     in.ICNTL(28) = analysis_;
     in.ICNTL(14) = relax_ >= 0 ? relax_ : default_relax_;
-    {
-      VerboseToStderr v(verbose_ > 0);
-      mpi::run({kChannel, kAnalyze, {id_}, {}});
-    }
+    mpi::run({kChannel, kAnalyze, {id_}, {}});
     if (in.INFOG(1) < 0) {
       const int e = in.INFOG(1);
       if (e == -6 || e == -10) throw_singular(a, -1);
+      if (e == -38)
+        throw_usage(
+            "mumps: a parallel analysis needs a MUMPS built with PT-SCOTCH or ParMETIS, and this "
+            "one has neither (INFOG(1) = -38): use analysis=sequential or auto");
       throw_internal("mumps: analysis failed (" + mumps_error_text(e, in.INFOG(2)) + ")");
     }
     analysed_ = true;
@@ -803,10 +834,7 @@ class MumpsSolver final : public Solver {
       Instance& in = inst();
       set_host_matrix();
       in.ICNTL(14) = relax;
-      {
-        VerboseToStderr v(verbose_ > 0);
-        mpi::run({kChannel, kFactor, {id_, ooc_ ? 1 : 0, cap_mb}, ooc_ ? ooc_dir_ : std::string()});
-      }
+      mpi::run({kChannel, kFactor, {id_, ooc_ ? 1 : 0, cap_mb}, ooc_ ? ooc_dir_ : std::string()});
       const int e = in.INFOG(1), e2 = in.INFOG(2);
       if (e >= 0) return;
       if (sym_ == 1 && (e == -10 || e == -40)) {
@@ -871,10 +899,7 @@ class MumpsSolver final : public Solver {
         s.lrhs = n_;
         s.rhs = reinterpret_cast<decltype(s.rhs)>(work.data());
       });
-      {
-        VerboseToStderr v(verbose_ > 0);
-        mpi::run({kChannel, kSolve, {id_}, {}});
-      }
+      mpi::run({kChannel, kSolve, {id_}, {}});
       const int e = in.INFOG(1);
       if (e >= 0) {
         for (std::size_t q = 0; q < work.size(); ++q) b[q] = conj ? conj_if(work[q]) : work[q];
@@ -901,10 +926,7 @@ class MumpsSolver final : public Solver {
     in.ICNTL(22) = ooc_ ? 1 : 0;
     in.ICNTL(14) = relax;
     set_host_matrix();
-    {
-      VerboseToStderr v(verbose_ > 0);
-      mpi::run({kChannel, kFactor, {id_, ooc_ ? 1 : 0, 0}, ooc_ ? ooc_dir_ : std::string()});
-    }
+    mpi::run({kChannel, kFactor, {id_, ooc_ ? 1 : 0, 0}, ooc_ ? ooc_dir_ : std::string()});
     if (in.INFOG(1) < 0)
       throw_internal("mumps: factorization failed (" + mumps_error_text(in.INFOG(1), in.INFOG(2)) +
                      ")");
