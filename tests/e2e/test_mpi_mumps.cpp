@@ -299,6 +299,36 @@ TEST_F(MumpsMpi, OutOfCoreGivesTheSameAnswer) {
   EXPECT_TRUE(fs::is_empty(ooc)) << "out-of-core files left behind";
 }
 
+// A memory cap between MUMPS's in-core and out-of-core estimates (on two processes): the in-core
+// factorization is refused before it starts (exit 3, naming the cap), the out-of-core one
+// completes under it, each rank held to its share (ICNTL(23)).
+TEST_F(MumpsMpi, OutOfCoreCompletesUnderACapTheInCoreExceeds) {
+  ScratchDir dir;
+  const fs::path m = dir / "g.mtx";
+  const SparseMatrix g = grid_laplacian(25, 3);
+  write_matrix_market(m.string(), g);
+  const Proc est = mpirun(2, {"solve", m.string(), "--solver", "mumps", "--json"});
+  ASSERT_EQ(est.exit_code, 0) << est.err;
+  const auto b = nlohmann::json::parse(est.out)["backend"];
+  const double in_core = b["estimated_memory_total_bytes"].get<double>() / 1048576.0;
+  const double ooc = b["estimated_ooc_memory_total_bytes"].get<double>() / 1048576.0;
+  ASSERT_GT(in_core, ooc + 4) << "estimates " << in_core << " and " << ooc << " MB";
+  const std::string cap = std::to_string(static_cast<int>((in_core + ooc) / 2));
+  const Proc refused = mpirun(2, {"solve", m.string(), "--solver", "mumps", "--max-memory", cap});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("spax: the factorization needs about"), std::string::npos)
+      << refused.err;
+  const fs::path x = dir / "x.mtx";
+  const Proc done =
+      mpirun(2, {"solve", m.string(), "--solver", "mumps", "--max-memory", cap, "--solver-options",
+                 "ooc=1,ooc_dir=" + dir.path().string(), "--out", x.string()});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const auto n = static_cast<std::size_t>(g.nrows);
+  std::vector<double> ones(n, 1.0), rhs(n);
+  multiply(g, std::span<const double>(ones), std::span<double>(rhs));
+  EXPECT_LT(worst_backward_error(g, read_dense(x.string()).values, rhs, 1, false), 1e-12);
+}
+
 // The cache across two runs on two processes: the second analyses and factors nothing.
 TEST_F(MumpsMpi, CacheAcrossRuns) {
   SPAX_REQUIRE_SHARED();
