@@ -11,9 +11,9 @@
 
 namespace spax::test {
 
-// Open MPI's allow-root variables (CI runs as root; spax itself never sets them) and one BLAS
-// thread per process (3 processes share CI's 2 cores), for this test process and so for the
-// mpirun it starts.
+// Open MPI's allow-root variables (CI runs as root; spax itself never sets them), one BLAS
+// thread per process (3 processes share CI's 2 cores) and, for sanitized builds, LeakSanitizer's
+// suppression of Open MPI's own leaks, for this test process and so for the mpirun it starts.
 void set_mpi_test_environment();
 // mpirun in /usr/bin or /usr/local/bin.
 bool have_mpirun();

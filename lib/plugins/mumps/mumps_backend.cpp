@@ -180,13 +180,10 @@ void set_dir(char* field, std::size_t size, const std::string& dir) {
 }
 
 // Fortran's FLUSH of a unit (libgfortran, loaded with MUMPS: it is in the plugin's own scope, not
-// the process's global one, so it is looked up through its handle).
+// the process's global one, so it is looked up after this plugin in its own search order).
 void flush_fortran_unit(int unit) {
   using flush_t = void (*)(const int*);
-  static const flush_t flush = [] {
-    void* h = ::dlopen("libgfortran.so.5", RTLD_NOW | RTLD_NOLOAD);
-    return h ? reinterpret_cast<flush_t>(::dlsym(h, "_gfortran_flush_i4")) : nullptr;
-  }();
+  static const flush_t flush = reinterpret_cast<flush_t>(::dlsym(RTLD_NEXT, "_gfortran_flush_i4"));
   if (flush) flush(&unit);
 }
 
