@@ -95,7 +95,36 @@ if(SPAX_HAS_HYPRE)
   target_compile_definitions(spax_hypre_deps INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
   target_link_libraries(spax_hypre_deps INTERFACE ${SPAX_LIB_hypre} MPI::MPI_C)
 endif()
-set(SPAX_HAS_MUMPS 0)
+# MUMPS (distributed multifrontal LU/LDL^T) from libmumps-dev: its C interface (dmumps_c.h,
+# zmumps_c.h), the double real and complex libraries, and MPI, seen only by lib/plugins/mumps.
+# (/usr/include/mumps_seq holds the sequential build's fake mpi.h: never on the include path.)
+spax_optional_option(MUMPS "MUMPS plugin (mumps solver, on 1 or N processes under MPI)")
+set(_spax_mumps_found FALSE)
+if(NOT SPAX_WITH_MUMPS STREQUAL "OFF")
+  find_path(SPAX_MUMPS_INCLUDE_DIR NAMES dmumps_c.h)
+  find_library(SPAX_LIB_dmumps NAMES dmumps)
+  find_library(SPAX_LIB_zmumps NAMES zmumps)
+  find_library(SPAX_LIB_mumps_common NAMES mumps_common)
+  find_package(MPI COMPONENTS C QUIET)
+  if(SPAX_MUMPS_INCLUDE_DIR AND EXISTS "${SPAX_MUMPS_INCLUDE_DIR}/zmumps_c.h" AND SPAX_LIB_dmumps
+     AND SPAX_LIB_zmumps AND SPAX_LIB_mumps_common AND MPI_C_FOUND)
+    set(_spax_mumps_found TRUE)
+  endif()
+endif()
+spax_optional_result(MUMPS ${_spax_mumps_found}
+  "MUMPS or MPI not found: install the Debian package libmumps-dev")
+if(SPAX_HAS_MUMPS)
+  add_library(spax_mumps_deps INTERFACE)
+  target_include_directories(spax_mumps_deps SYSTEM INTERFACE ${SPAX_MUMPS_INCLUDE_DIR})
+  target_link_libraries(spax_mumps_deps INTERFACE ${SPAX_LIB_dmumps} ${SPAX_LIB_zmumps}
+    ${SPAX_LIB_mumps_common})
+endif()
+# The MPI runtime the MPI plugins share (lib/plugins/mpi), built when one of them is.
+if(SPAX_HAS_HYPRE OR SPAX_HAS_MUMPS)
+  set(SPAX_HAS_MPI_RUNTIME 1)
+else()
+  set(SPAX_HAS_MPI_RUNTIME 0)
+endif()
 
 # The Python module (python/) from pybind11 (pybind11-dev) and the interpreter's headers
 # (python3-dev). It links libspax.so, so sanitizer builds leave it out: the interpreter is not

@@ -14,6 +14,10 @@
 # Each solve is stopped after $SPAX_BENCH_TIMEOUT seconds (default 600): CHOLMOD on the 3D grid
 # grows past 18 GB of memory and runs for more than 12 minutes on a 2-core machine.
 # SKIP_LAPLACIANS=1 runs only the circuit matrices.
+# The MPI part (cg+amg on 1 and 2 processes through mpirun, on 3D Laplacians of 100^3 and 150^3:
+# 3.4M unknowns) is left out with SKIP_MPI=1, its 150^3 grid with SKIP_150=1; SPAX_MPIRUN gives
+# another launcher command. As root, Open MPI's mpirun needs OMPI_ALLOW_RUN_AS_ROOT=1 and
+# OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (set them yourself).
 #
 # usage: scripts/bench-iterative.sh [BUILD_DIR]    (default: build, or $BUILD_DIR)
 set -euo pipefail
@@ -83,6 +87,48 @@ for g in grid2d_1000 grid3d_100; do
   row "$g metis" cholmod "$work/$g.mtx" --tol 1e-8 --ordering metis
 done
 rm -f "$work"/grid*.mtx
+fi
+
+if [ "${SKIP_MPI:-0}" != 1 ]; then
+echo
+echo "## cg+amg on 1 and 2 MPI processes (3D Laplacians, tol 1e-8)"
+echo
+# On 1 process spax's own CG with one BoomerAMG cycle as preconditioner; on 2, hypre's ParCSR PCG
+# with BoomerAMG over the two row blocks. One BLAS/OpenMP thread per process. Peak MB: the
+# largest process (/usr/bin/time over mpirun and its ranks); per rank: each rank's peak resident
+# memory as the 2-process solve reports it (memory_per_process).
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+read -r -a mpirun <<<"${SPAX_MPIRUN:-mpirun}"
+mpirun+=(-x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS)
+echo "| matrix             | processes | status | iters | rel.res   | setup s   | solve s   | wall s  | peak MB | MB per rank"
+echo "|--------------------|-----------|--------|-------|-----------|-----------|-----------|---------|---------|------------"
+sizes=(100)
+[ "${SKIP_150:-0}" != 1 ] && sizes+=(150)
+for n in "${sizes[@]}"; do
+  "$spax" gen grid3d --n "$n" --out "$work/grid3d_$n.mtx" >/dev/null
+  for np in 1 2; do
+    out="$work/out.json" err="$work/err.txt" tm="$work/time.txt" rc=0
+    : >"$tm"
+    timeout "${SPAX_BENCH_TIMEOUT:-600}" /usr/bin/time -f "%e %M" -o "$tm" "${mpirun[@]}" -np "$np" \
+      "$spax" solve "$work/grid3d_$n.mtx" --solver cg+amg --tol 1e-8 --json >"$out" 2>"$err" || rc=$?
+    read -r wall mem < <(tail -n 1 "$tm") || true
+    if [ "$rc" = 0 ]; then
+      jq -r --arg n "grid3d_$n" --arg np "$np" --arg w "$wall" --arg m "$mem" '[
+          $n, $np, "ok", (.iterative.iterations[0] | tostring),
+          (.iterative.relative_residual[0] | tostring), (.timings.setup[0] | tostring),
+          (.timings.solve[0] | tostring), $w, (($m | tonumber) / 1024 | floor | tostring),
+          (if .memory_per_process then (.memory_per_process | map(. / 1048576 | floor | tostring) | join("/")) else "-" end)
+        ] | join(" ")' "$out" | while read -r a b c d e f g h i j; do
+          printf '| %-18s | %9s | %-6s | %5s | %-9s | %-9s | %-9s | %7s | %7s | %s\n' "$a" "$b" "$c" "$d" \
+            "$(sci "$e")" "$(fx "$f")" "$(fx "$g")" "$h" "$i" "$j"
+        done
+    else
+      printf '| %-18s | %9s | exit%-2s | - | - | - | - | %7s | %7s | %s\n' "grid3d_$n" "$np" "$rc" \
+        "${wall:--}" "$(( ${mem:-0} / 1024 ))" "$(grep -m1 'spax:' "$err" | cut -c1-100)"
+    fi
+  done
+  rm -f "$work/grid3d_$n.mtx"
+done
 fi
 
 echo

@@ -5,7 +5,7 @@ set -euo pipefail
 
 SPAX_PACKAGES=(build-essential cmake ninja-build pkg-config
   libsuitesparse-dev libmetis-dev libsuperlu-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
-  libopenblas-dev liblapack-dev zlib1g-dev libbz2-dev libgtest-dev libhypre-dev)
+  libopenblas-dev liblapack-dev zlib1g-dev libbz2-dev libgtest-dev libhypre-dev libmumps-dev)
 # The Python module (built when pybind11 and the Python headers are found) and what its tests
 # run on (numpy, scipy, pytest). The default build does not need them: pass them to
 # spax_install_missing where the module is wanted (test.sh does).

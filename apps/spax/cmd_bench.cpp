@@ -25,6 +25,7 @@ struct BenchCliOptions {
   int batch = 0;
   // The iterative-only options given on the command line (not applying to direct solvers).
   std::vector<std::string> iterative_options_given;
+  std::string ranks;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -77,6 +78,33 @@ void run_bench(BenchCliOptions& o) {
   }
   if (exports_to_stdout > 1) throw_usage("only one export can go to standard output (-)");
   std::ostream& table_out = exports_to_stdout ? std::cerr : std::cout;
+  // --ranks: the multi-process backends run once per process count, as MPI jobs of their own.
+  o.bench.ranks.clear();
+  for (const auto& k : split_list(o.ranks)) {
+    int v = 0;
+    try {
+      std::size_t used = 0;
+      v = std::stoi(k, &used);
+      if (used != k.size()) v = 0;
+    } catch (...) {
+      v = 0;
+    }
+    if (v < 1 || v > 4096)
+      throw_usage("--ranks takes process counts from 1 to 4096, not '" + k + "'");
+    o.bench.ranks.push_back(v);
+  }
+  if (!o.bench.ranks.empty()) {
+    if (in_multi_process_job())
+      throw_usage("--ranks starts MPI jobs of its own: run spax bench without mpirun");
+    bool any = false;
+    for (const auto& s : solvers) any = any || runs_across_processes(s);
+    if (!any)
+      throw_usage("--ranks applies to backends that run across processes, and none of " +
+                  join_names(solvers) + " does");
+    for (const auto& f : o.files)
+      if (f == "-")
+        throw_usage("--ranks reads the matrix again in each MPI job: give a file, not -");
+  }
   ReadOptions ro;
   ro.threads = o.bench.threads;
   // Read every matrix first: an unreadable file stops the run before any case.
@@ -85,15 +113,30 @@ void run_bench(BenchCliOptions& o) {
   BenchReport report;
   report.options = o.bench;
   report.machine = machine_info();
-  Progress progress("bench", mats.size() * solvers.size() * orderings.size());
+  std::size_t cases_per_matrix = 0;  // a multi-process backend runs once per --ranks count
+  for (const auto& s : solvers)
+    cases_per_matrix += orderings.size() * (o.bench.ranks.empty() || !runs_across_processes(s)
+                                                ? 1
+                                                : o.bench.ranks.size());
+  Progress progress("bench", mats.size() * cases_per_matrix);
   for (const auto& mf : mats) {
     for (const auto& s : solvers)
       for (const auto& ord : orderings) {
         const std::string name = mf.path.substr(mf.path.find_last_of('/') + 1);
-        progress.step(name + " " + s + "/" + ord);
-        report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
-        const BenchCase& c = report.cases.back();
-        progress.advance(name + " " + s + "/" + ord + ": " + c.status);
+        if (!o.bench.ranks.empty() && runs_across_processes(s)) {
+          for (int np : o.bench.ranks) {
+            const std::string what = name + " " + s + " -np " + std::to_string(np) + "/" + ord;
+            progress.step(what);
+            report.cases.push_back(
+                run_bench_case_mpi(mf.path, mf.matrix, name, s, ord, np, o.bench));
+            progress.advance(what + ": " + report.cases.back().status);
+          }
+        } else {
+          progress.step(name + " " + s + "/" + ord);
+          report.cases.push_back(run_bench_case(mf.matrix, name, s, ord, o.bench));
+          const BenchCase& c = report.cases.back();
+          progress.advance(name + " " + s + "/" + ord + ": " + c.status);
+        }
       }
   }
   progress.finish();
@@ -173,6 +216,16 @@ const Registration reg("bench", [](CLI::App& app) {
                   "batch per solver (refactor + solve of all K; GPU backends batch on the device, "
                   "the others loop on the host), every answer checked")
       ->check(between(0, 1000000, NumberKind::integer));
+  sub->add_option("--ranks", o->ranks,
+                  "Comma-separated process counts (1,2,4) for the backends that run across MPI "
+                  "processes (mumps; cg+amg, gmres+amg, bicgstab+amg and amg through hypre): one "
+                  "case per count, each an MPI job of its own through "
+                  "--mpirun (with --oversubscribe past the cores); reported with the speedup "
+                  "over 1 process, the parallel efficiency and each process's peak memory");
+  sub->add_option("--mpirun", o->bench.mpirun,
+                  "The MPI launcher for --ranks, with its own options if any "
+                  "('mpirun --hostfile hosts')")
+      ->capture_default_str();
   add_threads_option(*sub, o->bench.threads);
   sub->add_option("--export-json", o->export_json,
                   "Every sample, summary statistics, machine and library versions");

@@ -36,6 +36,10 @@ void run_solvers(const SolversOptions& o) {
     if (!b["preconditioners"].empty())
       std::cout << "  precond:    "
                 << join_names(b["preconditioners"].get<std::vector<std::string>>()) << " only\n";
+    if (b.contains("multi_process_preconditioners") && !b["multi_process_preconditioners"].empty())
+      std::cout << "  processes:  across MPI processes with "
+                << join_names(b["multi_process_preconditioners"].get<std::vector<std::string>>())
+                << " (hypre's own solvers), on one process with every preconditioner\n";
     for (const auto& opt : b["options"])
       std::cout << "  option      " << opt["key"].get<std::string>() << "="
                 << opt["default"].get<std::string>() << "  " << opt["help"].get<std::string>()

@@ -143,11 +143,7 @@ int fail(const CLI::App& app, int code, const char* category, const std::string&
   return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // An interrupted run leaves no temporary file behind (outputs are written whole or not at all).
-  spax::install_interrupt_cleanup();
+int run_command(int argc, char** argv) {
   CLI::App app{
       "spax: analyse and solve sparse linear systems (Matrix Market files).\n"
       "Exit codes: 0 ok, 1 a check found a difference, 2 usage or input error,\n"
@@ -204,4 +200,20 @@ int main(int argc, char** argv) {
     return 4;
   }
   return spax::app::exit_code();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // An interrupted run leaves no temporary file behind (outputs are written whole or not at all).
+  spax::install_interrupt_cleanup();
+  // Under mpirun -np N, every rank but 0 serves rank 0's collective calls and ends with its exit
+  // code; rank 0 (or the only process) runs the command, then ends the others.
+  try {
+    if (const int code = spax::run_as_worker_if_needed(); code >= 0) return code;
+  } catch (const spax::Error& e) {
+    std::cerr << "spax: " << spax::app::one_line(e.what()) << "\n";
+    return spax::finish_process(spax::exit_code_for(e.kind()));
+  }
+  return spax::finish_process(run_command(argc, argv));
 }

@@ -17,6 +17,7 @@
 
 #include "analysis/fill_counts.hpp"
 #include "core/child.hpp"
+#include "core/lsan.hpp"
 #include "report/json_text.hpp"
 #include "spax/timer.hpp"
 
@@ -62,8 +63,14 @@ namespace {
 // Returns false when it cannot be found (the caller then uses get_perm_c).
 bool superlu_own_colamd(int n, int nnz, const std::vector<int>& colptr,
                         const std::vector<int>& rowind, std::vector<int>& perm_c) {
-  void* h = ::dlopen("libsuperlu.so.5", RTLD_NOW | RTLD_NOLOAD);
-  if (!h) h = ::dlopen("libsuperlu.so", RTLD_NOW | RTLD_NOLOAD);
+  void* h = nullptr;
+  {
+    // glibc keeps a list for a dlopen of a loaded object that LeakSanitizer cannot reach (seen
+    // where this runs in the process: inside an MPI job).
+    detail::LeakCheckPause pause;
+    h = ::dlopen("libsuperlu.so.5", RTLD_NOW | RTLD_NOLOAD);
+    if (!h) h = ::dlopen("libsuperlu.so", RTLD_NOW | RTLD_NOLOAD);
+  }
   if (!h) return false;
   using recommended_t = std::size_t (*)(int, int, int);
   using defaults_t = void (*)(double*);
@@ -244,6 +251,14 @@ FillCounts superlu_fill_counts(const SparseMatrix& a, int colperm, const LuFillO
   if (opt.superlu_relax > 0) {
     c = superlu_factor_counts(&options, &AC, etree, perm_c, opt.superlu_relax);
     c.method = "dgstrf, relax " + std::to_string(opt.superlu_relax);
+  } else if (!detail::forking_allowed()) {
+    // Inside an MPI job nothing forks, so scipy's relaxed run (unbounded without a child to
+    // stop) is left out: the counts without relaxation, said in the note.
+    c = superlu_factor_counts(&options, &AC, etree, perm_c, 1);
+    c.method = "dgstrf, relax 1";
+    c.note = "scipy's relaxed supernodes (relax " + std::to_string(sp_ienv(2)) +
+             ") not run: nothing forks inside an MPI job; counts without relaxation (equal up "
+             "to ties in the pivot search)";
   } else {
     // Relaxed supernodes as scipy uses them give scipy's counts exactly, but on matrices with
     // dense rows (circuit supply nets) their padded dense updates cost 100x the real work. So

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/bench_detail.hpp"
 #include "core/child.hpp"
 #include "report/json_text.hpp"
 #include "solve/memory_cap.hpp"
@@ -217,6 +218,7 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
   }
   out["phases"] = {
       {"analyze", analyze}, {"factor", factor}, {"refactor", refactor}, {"solve", solve}};
+  out["processes"] = st.processes;
   if (o.sequence > 0) out["phases"]["iteration"] = iteration;
   out["nnz_L"] = st.nnz_L;
   out["nnz_U"] = st.nnz_U;
@@ -231,6 +233,100 @@ nlohmann::json run_case_in_process(const SparseMatrix& a, const std::string& sol
 }
 
 }  // namespace
+
+namespace bench_detail {
+
+// One case here, as the JSON text of its result (status, phases, statistics).
+std::string case_payload(const SparseMatrix& input, const std::string& solver,
+                         const std::string& ordering, const BenchOptions& o) {
+  nlohmann::json r;
+  // The same cap as spax solve --max-memory: the backend's estimate after analyze and,
+  // for KLU, UMFPACK and CHOLMOD, a limit on their allocations. SuperLU and Eigen allocate
+  // outside that accounting: with a cap, their cases fail with the reason, as solve does.
+  solve_detail::FactorMemoryCap cap(o.max_memory_mb);
+  try {
+    solve_detail::require_memory_cap_support(solver, o.max_memory_mb);
+    const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
+    if (auto bad = first_nonfinite_entry(a); !bad.empty())
+      throw_input("the matrix has a non-finite value (" + bad + "): refused before factorization");
+    r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o, cap)
+                       : run_case_in_process<double>(a, solver, ordering, o, cap);
+    r["status"] = "ok";
+  } catch (const Error& e) {
+    if (cap.refused())
+      r = {{"status", "out-of-memory"}, {"reason", cap.refusal_message(solver)}};
+    else if (cap.estimate_exceeded())
+      r = {{"status", "out-of-memory"}, {"reason", e.message()}};
+    else
+      r = {{"status", "failed"}, {"reason", e.what()}};
+  } catch (const std::bad_alloc&) {
+    r = {{"status", "out-of-memory"}, {"reason", "out of memory"}};
+  } catch (const std::exception& e) {
+    r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
+  }
+  return json_text(r);
+}
+
+// Fills a case from its JSON result.
+void read_payload(BenchCase& c, const std::string& payload, bool synthesized) {
+  nlohmann::json r;
+  try {
+    r = nlohmann::json::parse(payload);
+  } catch (...) {
+    c.status = "failed";
+    c.reason = "the case ended without a result";
+    return;
+  }
+  c.status = r.value("status", "failed");
+  c.reason = r.value("reason", "");
+  c.values_synthesized = synthesized;
+  if (r.contains("peak_memory_per_process") && r["peak_memory_per_process"].is_array())
+    c.peak_memory_per_process = r["peak_memory_per_process"].get<std::vector<double>>();
+  if (c.status != "ok") return;
+  for (const auto& ph : bench_phases())
+    if (r["phases"].contains(ph))
+      c.phases.push_back({ph, r["phases"][ph].get<std::vector<double>>()});
+  c.nnz_L = r.value("nnz_L", index_t{-1});
+  c.nnz_U = r.value("nnz_U", index_t{-1});
+  if (r.contains("flops") && r["flops"].is_number()) c.flops = r["flops"].get<double>();
+  if (r.contains("peak_memory_bytes")) c.peak_memory_bytes = r["peak_memory_bytes"].get<double>();
+  if (r.contains("backward_error") && r["backward_error"].is_number())
+    c.backward_error = r["backward_error"].get<double>();
+  if (r.contains("iterations")) c.iterations = r["iterations"].get<index_t>();
+  if (r.contains("relative_residual") && r["relative_residual"].is_number())
+    c.relative_residual = r["relative_residual"].get<double>();
+  if (r.contains("processes") && r["processes"].is_number_integer())
+    c.processes = r["processes"].get<int>();
+  if (r.contains("sequence_worst_backward_error") && r["sequence_worst_backward_error"].is_number())
+    c.sequence_worst_backward_error = r["sequence_worst_backward_error"].get<double>();
+  c.sequence_fallbacks = r.value("sequence_fallbacks", index_t{0});
+  if (r.contains("device")) {
+    c.device = r["device"].get<std::string>();
+    const auto& d = r["device_timings"];
+    c.device_upload = d.value("upload", 0.0);
+    c.device_compute = d.value("compute", 0.0);
+    c.device_download = d.value("download", 0.0);
+    c.device_host = d.value("host", 0.0);
+  }
+  if (r.contains("ordering_used") && r["ordering_used"].is_string() &&
+      !r["ordering_used"].get<std::string>().empty() && c.ordering == "default")
+    c.ordering = "default (" + r["ordering_used"].get<std::string>() + ")";
+}
+
+}  // namespace bench_detail
+
+std::string bench_case_here(const SparseMatrix& a, const std::string& solver,
+                            const std::string& ordering, const BenchOptions& options) {
+  std::string payload = bench_detail::case_payload(a, solver, ordering, options);
+  // Every rank's peak memory (collective inside an MPI job).
+  try {
+    nlohmann::json r = nlohmann::json::parse(payload);
+    r["peak_memory_per_process"] = peak_memory_per_process();
+    payload = json_text(r);
+  } catch (...) {
+  }
+  return payload;
+}
 
 BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_name,
                          const std::string& solver, const std::string& ordering,
@@ -249,39 +345,14 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
     return c;
   }
   auto run_case = [&]() -> std::string {
-    nlohmann::json r;
-    // The same cap as spax solve --max-memory: the backend's estimate after analyze and,
-    // for KLU, UMFPACK and CHOLMOD, a limit on their allocations. SuperLU and Eigen allocate
-    // outside that accounting: with a cap, their cases fail with the reason, as solve does.
-    solve_detail::FactorMemoryCap cap(o.max_memory_mb);
-    try {
-      solve_detail::require_memory_cap_support(solver, o.max_memory_mb);
-      const SparseMatrix a = input.has_values() ? input : synthesize_values(input);
-      if (auto bad = first_nonfinite_entry(a); !bad.empty())
-        throw_input("the matrix has a non-finite value (" + bad +
-                    "): refused before factorization");
-      r = a.is_complex() ? run_case_in_process<complex_t>(a, solver, ordering, o, cap)
-                         : run_case_in_process<double>(a, solver, ordering, o, cap);
-      r["status"] = "ok";
-    } catch (const Error& e) {
-      if (cap.refused())
-        r = {{"status", "out-of-memory"}, {"reason", cap.refusal_message(solver)}};
-      else if (cap.estimate_exceeded())
-        r = {{"status", "out-of-memory"}, {"reason", e.message()}};
-      else
-        r = {{"status", "failed"}, {"reason", e.what()}};
-    } catch (const std::bad_alloc&) {
-      r = {{"status", "out-of-memory"}, {"reason", "out of memory"}};
-    } catch (const std::exception& e) {
-      r = {{"status", "failed"}, {"reason", std::string("internal error: ") + e.what()}};
-    }
-    return json_text(r);
+    return bench_detail::case_payload(input, solver, ordering, o);
   };
   // A backend that must not run in a forked child (MPI, GPU state) runs here, without the
-  // timeout; every other case runs in a child process.
+  // timeout, and so does every case inside a multi-process job (nothing forks there); every
+  // other case runs in a child process.
   const BackendInfo* backend = find_backend(solver);
   detail::ChildOutcome child;
-  if (backend && backend->caps.in_process_only)
+  if ((backend && backend->caps.in_process_only) || !detail::forking_allowed())
     child.payload = run_case();
   else
     child = detail::run_in_child(run_case, o.timeout);
@@ -298,45 +369,7 @@ BenchCase run_bench_case(const SparseMatrix& input, const std::string& matrix_na
     c.reason = std::string("crashed (signal ") + std::to_string(child.signal) + ")";
     return c;
   }
-  const std::string& payload = child.payload;
-  nlohmann::json r;
-  try {
-    r = nlohmann::json::parse(payload);
-  } catch (...) {
-    c.status = "failed";
-    c.reason = "the case ended without a result";
-    return c;
-  }
-  c.status = r.value("status", "failed");
-  c.reason = r.value("reason", "");
-  c.values_synthesized = !input.has_values();
-  if (c.status != "ok") return c;
-  for (const auto& ph : bench_phases())
-    if (r["phases"].contains(ph))
-      c.phases.push_back({ph, r["phases"][ph].get<std::vector<double>>()});
-  c.nnz_L = r.value("nnz_L", index_t{-1});
-  c.nnz_U = r.value("nnz_U", index_t{-1});
-  if (r.contains("flops") && r["flops"].is_number()) c.flops = r["flops"].get<double>();
-  if (r.contains("peak_memory_bytes")) c.peak_memory_bytes = r["peak_memory_bytes"].get<double>();
-  if (r.contains("backward_error") && r["backward_error"].is_number())
-    c.backward_error = r["backward_error"].get<double>();
-  if (r.contains("iterations")) c.iterations = r["iterations"].get<index_t>();
-  if (r.contains("sequence_worst_backward_error") && r["sequence_worst_backward_error"].is_number())
-    c.sequence_worst_backward_error = r["sequence_worst_backward_error"].get<double>();
-  c.sequence_fallbacks = r.value("sequence_fallbacks", index_t{0});
-  if (r.contains("device")) {
-    c.device = r["device"].get<std::string>();
-    const auto& d = r["device_timings"];
-    c.device_upload = d.value("upload", 0.0);
-    c.device_compute = d.value("compute", 0.0);
-    c.device_download = d.value("download", 0.0);
-    c.device_host = d.value("host", 0.0);
-  }
-  if (r.contains("relative_residual") && r["relative_residual"].is_number())
-    c.relative_residual = r["relative_residual"].get<double>();
-  if (r.contains("ordering_used") && r["ordering_used"].is_string() &&
-      !r["ordering_used"].get<std::string>().empty() && c.ordering == "default")
-    c.ordering = "default (" + r["ordering_used"].get<std::string>() + ")";
+  bench_detail::read_payload(c, child.payload, !input.has_values());
   return c;
 }
 

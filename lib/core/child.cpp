@@ -12,11 +12,17 @@
 #include <ctime>
 #include <exception>
 
+#include "spax/backend.hpp"
 #include "spax/common.hpp"
 
 namespace spax::detail {
 
+bool forking_allowed() noexcept {
+  return !in_multi_process_job();
+}
+
 ChildHandle start_child(const std::function<std::string()>& work) {
+  if (!forking_allowed()) throw_internal("no child process inside a multi-process (MPI) job");
   int fds[2];
   if (::pipe(fds) != 0) throw_internal("pipe failed");
   std::fflush(nullptr);  // nothing buffered may be written twice

@@ -28,9 +28,14 @@ struct ChildHandle {
   std::chrono::steady_clock::time_point start;
 };
 
-// Forks; the child runs `work` and sends its return value to the parent through a pipe, then
-// exits without running destructors or atexit handlers. An exception escaping `work` is sent as
-// a payload starting with "ERR ". The child is killed when the process that forked it dies.
+// False inside a multi-process (MPI) job, where nothing may fork: callers run the work in the
+// process instead, or skip it with a note.
+bool forking_allowed() noexcept;
+
+// Forks (an internal error where forking_allowed() is false); the child runs `work` and sends its
+// return value to the parent through a pipe, then exits without running destructors or atexit
+// handlers. An exception escaping `work` is sent as a payload starting with "ERR ". The child is
+// killed when the process that forked it dies.
 ChildHandle start_child(const std::function<std::string()>& work);
 
 // Waits for the child's result. Past `timeout_seconds` of wall time since the start (<= 0: no

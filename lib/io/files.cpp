@@ -13,6 +13,7 @@
 #include <iostream>
 #include <random>
 
+#include "io/interrupt_note.hpp"
 #include "spax/io.hpp"
 
 namespace spax {
@@ -56,14 +57,26 @@ void unregister_temp(int slot) {
   if (slot >= 0) g_temp_slots[slot].state.store(0);
 }
 
+// A line written on SIGTERM before the process ends (rank 0 of a multi-process job: the launcher
+// stops the job that way when another rank dies). Set once, before any signal can use it.
+std::atomic<const char*> g_termination_note{nullptr};
+
 extern "C" void spax_on_interrupt(int sig) {
   remove_temp_files_now();
+  if (const char* note = g_termination_note.load(); note && sig == SIGTERM) {
+    const ssize_t unused = ::write(2, note, std::strlen(note));
+    (void)unused;
+  }
   // SA_RESETHAND restored the default action; the signal is blocked until this returns, then
   // ends the process as it would have without the handler.
   ::raise(sig);
 }
 
 }  // namespace
+
+void set_termination_note(const char* line) noexcept {
+  g_termination_note.store(line);
+}
 
 void remove_temp_files_now() noexcept {
   for (auto& slot : g_temp_slots)

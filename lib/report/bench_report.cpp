@@ -35,6 +35,11 @@ std::vector<std::string> phases_present(const BenchReport& r) {
   return out;
 }
 
+// A case's solver as the tables show it: with its process count when it ran as an MPI job.
+std::string solver_label(const BenchCase& c) {
+  return c.mpi_job ? c.solver + " -np " + std::to_string(c.processes) : c.solver;
+}
+
 std::string fmt_count(index_t v) {
   return v < 0 ? "-" : format_count(static_cast<double>(v));
 }
@@ -119,7 +124,7 @@ std::vector<Table> build_tables(const BenchReport& r) {
       if (c.matrix != m) continue;
       if (c.status != "ok") {
         std::vector<std::string> row(t.header.size(), "-");
-        row[0] = c.solver;
+        row[0] = solver_label(c);
         row[1] = c.ordering;
         t.rows.push_back(row);
       } else {
@@ -128,7 +133,7 @@ std::vector<Table> build_tables(const BenchReport& r) {
           const PhaseSamples* p = find_phase(c, ph);
           if (!p) continue;
           const SampleStats s = sample_stats(p->seconds);
-          std::vector<std::string> row = {first ? c.solver : "", first ? c.ordering : "", ph};
+          std::vector<std::string> row = {first ? solver_label(c) : "", first ? c.ordering : "", ph};
           first = false;
           row.push_back(format_seconds(s.median));
           row.push_back(ratio_text(s.median, fastest_median(r, c.matrix, ph)));
@@ -144,7 +149,7 @@ std::vector<Table> build_tables(const BenchReport& r) {
       }
       index_t lu = (c.nnz_L >= 0 && c.nnz_U >= 0) ? c.nnz_L + c.nnz_U : c.nnz_L;
       std::vector<std::string> rr = {
-          c.solver,
+          solver_label(c),
           c.ordering,
           fmt_count(lu),
           std::isnan(c.flops) ? "-" : format_count(c.flops),
@@ -178,10 +183,79 @@ std::string legend(const BenchReport& r, bool markdown) {
   return out.str();
 }
 
+// The case of the same matrix, solver and ordering on one process (the MPI job of size 1).
+const BenchCase* one_process_case(const BenchReport& r, const BenchCase& c) {
+  for (const auto& o : r.cases)
+    if (o.mpi_job && o.processes == 1 && o.status == "ok" && o.matrix == c.matrix &&
+        o.solver == c.solver && o.ordering == c.ordering)
+      return &o;
+  return nullptr;
+}
+
+// Speedup over one process for a phase (NaN when either is missing).
+double speedup(const BenchReport& r, const BenchCase& c, const std::string& phase) {
+  const BenchCase* one = one_process_case(r, c);
+  const PhaseSamples* p = find_phase(c, phase);
+  const PhaseSamples* q = one ? find_phase(*one, phase) : nullptr;
+  if (!p || !q || c.status != "ok") return std::nan("");
+  const double t = sample_stats(p->seconds).median, t1 = sample_stats(q->seconds).median;
+  return t > 0 ? t1 / t : std::nan("");
+}
+
+// Per matrix with MPI cases: per process count, each phase's median time with its speedup over
+// one process and the parallel efficiency (speedup / processes), and the processes' peak memory.
+std::vector<Table> build_scaling_tables(const BenchReport& r) {
+  std::vector<Table> tables;
+  const auto phases = phases_present(r);
+  for (const auto& m : matrices_in_order(r)) {
+    Table t;
+    t.title = m + ": across MPI processes (speedup over 1 process, parallel efficiency)";
+    t.header = {"solver", "ordering", "processes"};
+    for (const auto& ph : phases) t.header.push_back(ph + " (speedup, efficiency)");
+    t.header.insert(t.header.end(), {"peak mem/process (max)", "peak mem (all)", "status"});
+    for (const auto& c : r.cases) {
+      if (c.matrix != m || !c.mpi_job) continue;
+      std::vector<std::string> row = {
+          c.solver, c.ordering,
+          std::to_string(c.processes) + (c.oversubscribed ? " (oversubscribed)" : "")};
+      for (const auto& ph : phases) {
+        const PhaseSamples* p = c.status == "ok" ? find_phase(c, ph) : nullptr;
+        if (!p) {
+          row.push_back("-");
+          continue;
+        }
+        std::string cellv = format_seconds(sample_stats(p->seconds).median);
+        const double s = speedup(r, c, ph);
+        if (!std::isnan(s)) {
+          char b[64];
+          std::snprintf(b, sizeof b, " (x%.2f, %.0f%%)", s, 100.0 * s / c.processes);
+          cellv += b;
+        }
+        row.push_back(cellv);
+      }
+      double mx = std::nan(""), sum = 0;
+      for (double b : c.peak_memory_per_process) {
+        if (std::isnan(mx) || b > mx) mx = b;
+        sum += b;
+      }
+      row.push_back(std::isnan(mx) ? "-" : format_bytes(mx));
+      row.push_back(c.peak_memory_per_process.empty() ? "-" : format_bytes(sum));
+      row.push_back(c.status == "ok" ? "ok" : c.status + ": " + c.reason);
+      t.rows.push_back(row);
+    }
+    if (t.rows.empty()) continue;
+    t.numeric.assign(t.header.size(), false);
+    tables.push_back(t);
+  }
+  return tables;
+}
+
 }  // namespace
 
 std::string bench_text_table(const BenchReport& r) {
   auto tables = build_tables(r);
+  auto scaling = build_scaling_tables(r);
+  tables.insert(tables.end(), scaling.begin(), scaling.end());
   std::ostringstream out;
   for (std::size_t k = 0; k < tables.size(); ++k) {
     const auto& t = tables[k];
@@ -226,6 +300,8 @@ std::string bench_text_table(const BenchReport& r) {
 
 std::string bench_markdown(const BenchReport& r) {
   auto tables = build_tables(r);
+  auto scaling = build_scaling_tables(r);
+  tables.insert(tables.end(), scaling.begin(), scaling.end());
   std::ostringstream out;
   for (const auto& t : tables) {
     if (!t.title.empty()) out << "### " << t.title << "\n\n";
@@ -256,7 +332,8 @@ std::string bench_csv(const BenchReport& r) {
   std::ostringstream out;
   out.precision(17);
   out << "matrix,solver,ordering,status,phase,runs,mean_s,sigma_s,min_s,max_s,median_s,"
-         "ratio_to_fastest,nnz_L,nnz_U,flops,peak_memory_bytes,backward_error,reason\n";
+         "ratio_to_fastest,nnz_L,nnz_U,flops,peak_memory_bytes,backward_error,reason,processes,"
+         "speedup\n";
   auto q = [](const std::string& s) {
     std::string e = "\"";
     for (char c : s) e += (c == '"') ? std::string("\"\"") : std::string(1, c);
@@ -273,11 +350,12 @@ std::string bench_csv(const BenchReport& r) {
     auto tail = [&] {
       return "," + (c.nnz_L >= 0 ? std::to_string(c.nnz_L) : std::string()) + "," +
              (c.nnz_U >= 0 ? std::to_string(c.nnz_U) : std::string()) + "," + num(c.flops) + "," +
-             num(c.peak_memory_bytes) + "," + num(c.backward_error) + "," + q(c.reason) + "\n";
+             num(c.peak_memory_bytes) + "," + num(c.backward_error) + "," + q(c.reason) + "," +
+             std::to_string(c.processes);
     };
     if (c.status != "ok" || c.phases.empty()) {
       out << q(c.matrix) << ',' << q(c.solver) << ',' << q(c.ordering) << ',' << c.status
-          << ",,0,,,,,,," << tail().substr(1);
+          << ",,0,,,,,,," << tail().substr(1) << ",\n";
       continue;
     }
     for (const auto& p : c.phases) {
@@ -286,7 +364,8 @@ std::string bench_csv(const BenchReport& r) {
       out << q(c.matrix) << ',' << q(c.solver) << ',' << q(c.ordering) << ',' << c.status << ','
           << p.phase << ',' << s.n << ',' << num(s.mean) << ',' << num(s.sigma) << ',' << num(s.min)
           << ',' << num(s.max) << ',' << num(s.median) << ','
-          << num(best > 0 ? s.median / best : std::nan("")) << tail();
+          << num(best > 0 ? s.median / best : std::nan("")) << tail() << ','
+          << (c.mpi_job ? num(speedup(r, c, p.phase)) : std::string()) << '\n';
     }
   }
   return out.str();
@@ -303,7 +382,8 @@ nlohmann::json bench_json(const BenchReport& r) {
   j["options"] = {{"warmup", r.options.warmup},     {"runs", r.options.runs},
                   {"sequence", r.options.sequence}, {"timeout", r.options.timeout},
                   {"threads", r.options.threads},   {"max_memory_mb", r.options.max_memory_mb},
-                  {"seed", r.options.seed}};
+                  {"seed", r.options.seed},         {"ranks", r.options.ranks},
+                  {"mpirun", r.options.mpirun}};
   auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
   j["cases"] = nlohmann::json::array();
   for (const auto& c : r.cases) {
@@ -323,7 +403,13 @@ nlohmann::json bench_json(const BenchReport& r) {
         {"flops", num(c.flops)},
         {"peak_memory_bytes", num(c.peak_memory_bytes)},
         {"backward_error", num(c.backward_error)},
-        {"wall_seconds", c.wall_seconds}};
+        {"wall_seconds", c.wall_seconds},
+        {"processes", c.processes},
+        {"mpi_job", c.mpi_job}};
+    if (c.mpi_job) {
+      cj["oversubscribed"] = c.oversubscribed;
+      cj["peak_memory_per_process"] = c.peak_memory_per_process;
+    }
     if (c.iterations >= 0) {
       cj["iterations"] = c.iterations;
       cj["relative_residual"] = num(c.relative_residual);
@@ -351,6 +437,11 @@ nlohmann::json bench_json(const BenchReport& r) {
           {"median", s.median},
           {"outliers", s.outliers},
           {"ratio_to_fastest", num(best > 0 ? s.median / best : std::nan(""))}};
+      if (c.mpi_job) {
+        const double sp = speedup(r, c, p.phase);
+        cj["phases"][p.phase]["speedup"] = num(sp);
+        cj["phases"][p.phase]["efficiency"] = num(sp / c.processes);
+      }
     }
     j["cases"].push_back(cj);
   }

@@ -149,6 +149,11 @@ std::string solve_report_json(const SequenceResult& r, const SequenceOptions& o,
                       {"relative_residual", relres}, {"rebuilt", rebuilt}};
     j["timings"]["setup"] = setup_t;
   }
+  // Multi-process backends (mumps, hypre under mpirun): the processes, each one's memory for the
+  // factorization, and the backend's own figures.
+  j["processes"] = st.processes;
+  j["memory_per_process"] = st.memory_per_process;  // empty: the backend gives none
+  if (!st.details.empty()) j["backend"] = st.details;
   if (!r.device.empty()) {
     const auto& d = r.device_timings;
     j["device"] = {{"name", r.device},
@@ -229,6 +234,12 @@ std::string solve_report_text(const SequenceResult& r, const SequenceOptions& o,
         << "\n"
         << "time setup      "
         << per_solve([](const SolveRecord& s) { return s.setup_seconds; }, format_seconds) << "\n";
+  if (st.processes > 1) out << "processes       " << st.processes << "\n";
+  if (!st.memory_per_process.empty()) {
+    std::string m;
+    for (double b : st.memory_per_process) m += (m.empty() ? "" : ", ") + format_bytes(b);
+    out << "memory/process  " << m << "\n";
+  }
   if (!r.device.empty()) {
     const auto& d = r.device_timings;
     out << "device          " << r.device << ": upload " << format_seconds(d.upload_seconds)

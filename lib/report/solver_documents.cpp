@@ -52,9 +52,15 @@ std::string solvers_json(const std::string& only, int indent) {
   if (!only.empty()) require_backend(only);  // an unknown name is a usage error
   json j = {
       {"backends", json::array()}, {"preconditioners", json::array()}, {"plugins", json::array()}};
+  const auto variants = registered_distributed_variants();
   for (const auto& b : backends) {
     if (!only.empty() && b.name != only) continue;
     const std::string why = b.unavailable_reason ? b.unavailable_reason() : std::string();
+    // Under mpirun -np N: the preconditioners of the backend's variants across processes.
+    json across = json::array();
+    for (const auto& v : variants)
+      if (v.backend == b.name)
+        for (const auto& p : v.preconditioners) across.push_back(p);
     j["backends"].push_back({{"name", b.name},
                              {"kind", to_string(b.kind)},
                              {"summary", b.summary},
@@ -64,7 +70,8 @@ std::string solvers_json(const std::string& only, int indent) {
                              {"capabilities", capability_names(b.caps)},
                              {"orderings", b.orderings},
                              {"options", options_json(b.options)},
-                             {"preconditioners", b.preconditioners}});
+                             {"preconditioners", b.preconditioners},
+                             {"multi_process_preconditioners", across}});
   }
   for (const auto& m : missing) {
     if (!only.empty() && m.name != only) continue;
@@ -77,7 +84,8 @@ std::string solvers_json(const std::string& only, int indent) {
                              {"capabilities", json::array()},
                              {"orderings", json::array()},
                              {"options", json::array()},
-                             {"preconditioners", json::array()}});
+                             {"preconditioners", json::array()},
+                             {"multi_process_preconditioners", json::array()}});
   }
   for (const auto& p : preconditioners)
     j["preconditioners"].push_back({{"name", p.name},

@@ -20,6 +20,7 @@ std::atomic<std::size_t> g_limit{kNoLimit};
 std::atomic<bool> g_refused{false};
 std::atomic<std::size_t> g_refused_request{0};
 std::atomic<std::size_t> g_refused_in_use{0};
+std::atomic<double> g_cap_bytes{0.0};  // the active cap, for backends that hold it themselves
 
 // Reserves `add` more bytes; false (and the refusal recorded) when that passes the limit.
 bool reserve(std::size_t add) {
@@ -132,10 +133,13 @@ FactorMemoryCap::FactorMemoryCap(double max_memory_mb) {
   g_refused = false;
   base_ = g_in_use.load();
   g_limit = base_ + bytes_;
+  g_cap_bytes = static_cast<double>(bytes_);
 }
 
 FactorMemoryCap::~FactorMemoryCap() {
-  if (active()) g_limit = kNoLimit;
+  if (!active()) return;
+  g_limit = kNoLimit;
+  g_cap_bytes = 0.0;
 }
 
 bool FactorMemoryCap::refused() const noexcept {
@@ -161,3 +165,9 @@ std::string FactorMemoryCap::refusal_message(const std::string& solver) const {
 }
 
 }  // namespace spax::solve_detail
+
+namespace spax {
+double memory_cap_bytes() noexcept {
+  return solve_detail::g_cap_bytes.load();
+}
+}  // namespace spax

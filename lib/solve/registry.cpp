@@ -24,6 +24,7 @@ struct Registry {
   // Deques would do; vectors of unique_ptr keep the addresses find_backend hands out stable.
   std::vector<std::unique_ptr<BackendInfo>> backends;
   std::vector<std::unique_ptr<PreconditionerInfo>> preconditioners;
+  std::vector<std::unique_ptr<DistributedVariant>> variants;
   bool builtins_done = false;
 };
 
@@ -105,6 +106,62 @@ void register_preconditioner(PreconditionerInfo info) {
   if (info.provider.empty()) info.provider = solve_detail::current_plugin_provider();
   r.preconditioners.push_back(std::make_unique<PreconditionerInfo>(std::move(info)));
 }
+
+void register_distributed_variant(DistributedVariant v) {
+  Registry& r = registry();
+  std::lock_guard<std::recursive_mutex> lock(r.mutex);
+  if (!v.factory) throw_usage("the distributed variant of '" + v.backend + "' has no factory");
+  for (const auto& o : r.variants)
+    if (o->backend == v.backend)
+      for (const auto& p : v.preconditioners)
+        if (std::find(o->preconditioners.begin(), o->preconditioners.end(), p) !=
+            o->preconditioners.end())
+          throw_usage("a distributed variant of '" + v.backend + "+" + p +
+                      "' is already registered");
+  if (v.provider.empty()) v.provider = solve_detail::current_plugin_provider();
+  r.variants.push_back(std::make_unique<DistributedVariant>(std::move(v)));
+}
+
+std::vector<DistributedVariant> registered_distributed_variants(bool load_plugins) {
+  if (load_plugins) solve_detail::load_all_plugins();
+  Registry& r = registry();
+  std::lock_guard<std::recursive_mutex> lock(r.mutex);
+  std::vector<DistributedVariant> out;
+  for (const auto& v : r.variants) out.push_back(*v);
+  return out;
+}
+
+namespace {
+// The variant of backend `b` for preconditioner `pre` ("" for none), or null.
+const DistributedVariant* find_variant(const std::string& b, const std::string& pre) {
+  solve_detail::load_all_plugins();
+  Registry& r = registry();
+  std::lock_guard<std::recursive_mutex> lock(r.mutex);
+  for (const auto& v : r.variants)
+    if (v->backend == b && (v->preconditioners.empty()
+                                ? pre.empty()
+                                : std::find(v->preconditioners.begin(), v->preconditioners.end(),
+                                            pre) != v->preconditioners.end()))
+      return v.get();
+  return nullptr;
+}
+
+// Every solver name that runs across processes: the multi_process backends and the variants.
+std::vector<std::string> multi_process_names() {
+  std::vector<std::string> out;
+  for (const auto& b : registered_backends())
+    if (b.caps.multi_process) out.push_back(b.name);
+  for (const auto& v : registered_distributed_variants()) {
+    if (v.preconditioners.empty()) out.push_back(v.backend);
+    for (const auto& p : v.preconditioners) {
+      const BackendInfo* b = find_backend(v.backend);
+      // A backend with one preconditioner is named alone ("amg").
+      out.push_back(b && b->preconditioners.size() == 1 ? v.backend : v.backend + "+" + p);
+    }
+  }
+  return out;
+}
+}  // namespace
 
 std::vector<BackendInfo> registered_backends(bool load_plugins) {
   if (load_plugins) solve_detail::load_all_plugins();
@@ -230,7 +287,36 @@ ResolvedSolver resolve_solver(const std::string& full, const SolverOptions& o) {
     throw_usage(
         b.name + " does not take the ordering '" + o.ordering + "' (it takes: " +
         (b.orderings.empty() ? std::string("none, it orders by itself") : join(b.orderings)) + ")");
+  if (in_multi_process_job() && !b.caps.multi_process) {
+    // Under mpirun -np N only what runs across the processes makes sense.
+    r.distributed = find_variant(b.name, r.preconditioner ? r.preconditioner->name : "");
+    if (!r.distributed) {
+      const auto multi = multi_process_names();
+      throw_usage("solver '" + r.name + "' runs in one process, and this job has " +
+                  std::to_string(process_count()) + " processes: " +
+                  (multi.empty() ? std::string("no solver of this build runs across processes")
+                                 : "use " + join(multi, ", ")));
+    }
+  }
   return r;
+}
+
+bool runs_across_processes(const std::string& name, const SolverOptions& options) {
+  const BackendInfo* b = find_backend(name);
+  if (!b) return false;
+  if (b->caps.multi_process) return true;
+  // The preconditioner as resolve_solver would pick it, without the multi-process check.
+  std::string pre;
+  if (b->caps.needs_preconditioner) {
+    const auto plus = name.find('+');
+    pre = plus == std::string::npos ? std::string() : name.substr(plus + 1);
+    auto it = options.options.find("precond");
+    if (pre.empty() && it != options.options.end() && it->second != "default") pre = it->second;
+    if (pre.empty())
+      for (const auto& d : b->options)
+        if (d.key == "precond") pre = d.default_value;
+  }
+  return find_variant(b->name, pre) != nullptr;
 }
 
 std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptions& options) {
@@ -238,7 +324,7 @@ std::unique_ptr<Solver> create_solver(const std::string& name, const SolverOptio
   ResolvedSolver r = resolve_solver(name, options);
   SolverOptions o = options;
   o.options = std::move(r.options);
-  return r.backend->factory(o);
+  return r.distributed ? r.distributed->factory(o) : r.backend->factory(o);
 }
 
 std::vector<std::string> solver_names() {
@@ -265,12 +351,16 @@ SolverChoice choose_solver(const SparseMatrix& a, const SolverOptions& options) 
   std::vector<BackendInfo> candidates;
   for (auto& b : registered_backends(SPAX_HAS_CUDA != 0))
     if (b.auto_priority > 0 && b.auto_fit &&
-        !(b.unavailable_reason && !b.unavailable_reason().empty()))
+        !(b.unavailable_reason && !b.unavailable_reason().empty()) &&
+        (b.caps.multi_process || !in_multi_process_job()))
       candidates.push_back(std::move(b));
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& x, const auto& y) { return x.auto_priority < y.auto_priority; });
   for (const auto& b : candidates)
     if (std::string why = b.auto_fit(a, options); !why.empty()) return {b.name, why};
+  if (in_multi_process_job())
+    throw_usage("'auto' found no backend that runs across the " + std::to_string(process_count()) +
+                " processes of this job for this matrix");
   throw_internal("no backend fits this matrix for 'auto'");
 }
 

@@ -129,6 +129,8 @@ class Runner {
     if (s_) {
       res_.stats = s_->stats();
       if (!std::isnan(rcond_)) res_.stats.rcond = rcond_;
+      // What the backend wants said (MUMPS: a workspace retry).
+      for (const auto& w : res_.stats.warnings) res_.warnings.push_back(w);
       if (const auto* d = dynamic_cast<const DeviceSolver*>(s_)) {
         res_.device = d->device_name();
         res_.device_timings = d->device_timings();

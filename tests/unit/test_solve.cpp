@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "reference_solve.hpp"
+#include "spax/backend.hpp"
 #include "spax/io.hpp"
 #include "spax/solve.hpp"
 #include "test_support.hpp"
@@ -41,7 +42,10 @@ TEST(Solve, RegistryNames) {
   auto names = solver_names();
   for (const char* n : {"klu", "umfpack", "cholmod", "superlu", "eigen-lu", "dense"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
-  EXPECT_THROW(create_solver("mumps"), Error);
+  // mumps exists only where its plugin was built and found.
+  if (!find_backend("mumps")) {
+    EXPECT_THROW(create_solver("mumps"), Error);
+  }
 }
 
 TEST(Solve, SmallUnsymmetricByHand) {
@@ -172,7 +176,10 @@ void check_backend(const std::string& file, const std::string& name, const Spars
   std::vector<T> x = b;
   s->solve(std::span<T>(x), 1, false);
   // bayer10 (chemical process, badly scaled) is the one ill-conditioned matrix of the set.
-  const double limit = file == "bayer10.mtx" ? 1e-10 : 1e-12;
+  // MUMPS pivots with a relative threshold of 0.01 and refines nothing by default: its
+  // backward errors on the two nearly singular ones here (nnc1374, rcond 2e-16; hangGlider_2)
+  // reach 2.3e-12.
+  const double limit = (file == "bayer10.mtx" ? 1e-10 : 1e-12) * (name == "mumps" ? 10.0 : 1.0);
   EXPECT_LT(residual_ratio(a, vals, x, b), limit) << name << " on " << file;
   if (n <= 900) {
     // Transposed (conjugate-transposed) solve against the dense reference.
@@ -207,6 +214,7 @@ TEST(Solve, EveryBackendOnRealMatrices) {
     if (a.nrows <= 2100) names.push_back("dense");
     bool spd_candidate = f == "494_bus.mtx" || f == "bcsstk13.mtx";
     if (spd_candidate) names.push_back("cholmod");
+    if (find_backend("mumps")) names.push_back("mumps");  // its plugin, on this one process
     for (const auto& name : names) {
       if (a.is_complex())
         check_backend<complex_t>(f, name, a, a.zvalues);

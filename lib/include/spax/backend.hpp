@@ -83,9 +83,23 @@ struct SPAX_API PreconditionerInfo {
   std::string provider;
 };
 
+// A multi-process implementation of a registered backend for some of its preconditioners, used in
+// its place when the job has several processes (the hypre plugin's ParCSR PCG, GMRES, BiCGSTAB
+// and BoomerAMG for cg, gmres, bicgstab and amg with the amg preconditioner). On one process the
+// backend's own factory runs, as always.
+struct DistributedVariant {
+  std::string backend;                       // the backend it stands in for
+  std::vector<std::string> preconditioners;  // those it covers (empty: the backend takes none)
+  std::string summary;
+  SolverFactory factory;  // receives the resolved options, as the backend's would
+  std::string provider;   // filled by the registry
+};
+
 // Adds a backend; a name already registered is a usage error. Thread-safe.
 SPAX_API void register_backend(BackendInfo info);
 SPAX_API void register_preconditioner(PreconditionerInfo info);
+SPAX_API void register_distributed_variant(DistributedVariant variant);
+SPAX_API std::vector<DistributedVariant> registered_distributed_variants(bool load_plugins = true);
 
 // Every registered backend in registration order (built-ins first). `load_plugins` loads every
 // plugin first, so that their backends are listed too.
@@ -107,8 +121,16 @@ struct SPAX_API ResolvedSolver {
   const PreconditionerInfo* preconditioner = nullptr;  // null for direct backends
   std::string name;                                    // canonical: "klu", "gmres+ilut"
   std::map<std::string, std::string> options;  // every declared key of backend + preconditioner
+  // Inside a multi-process job, the variant that runs it across the processes (null for a
+  // multi_process backend, which runs across them itself).
+  const DistributedVariant* distributed = nullptr;
 };
+// Inside a multi-process job (in_multi_process_job), a solver that cannot run across the
+// processes is a usage error naming those that can.
 SPAX_API ResolvedSolver resolve_solver(const std::string& name, const SolverOptions& options);
+// Whether a solver name ("mumps", "cg+amg") runs across the processes of an MPI job: a
+// multi_process backend, or one with a distributed variant for its preconditioner.
+SPAX_API bool runs_across_processes(const std::string& name, const SolverOptions& options = {});
 
 // Why an optional piece provided by `plugin` (a file name such as libspax-hypre.so) is absent:
 // "not built: ..." naming the CMake option and the package, or "built, but ..." naming what the
@@ -137,5 +159,55 @@ SPAX_API std::vector<PluginRecord> plugin_records();
 // The directories searched for plugins: SPAX_PLUGIN_PATH (colon-separated), then the directory
 // holding libspax itself.
 SPAX_API std::vector<std::string> plugin_directories();
+
+// ---- Several processes (mpirun -np N) ----
+// The same command runs on 1 process or on N. spax itself knows no MPI: the runtime shared by the
+// MPI plugins registers a process service, and the calls below reach it. Rank 0 reads, decides,
+// prints and writes; the other ranks serve the collective calls rank 0 announces and print
+// nothing. Whether this process is one of several comes from the launcher's environment
+// (OMPI_COMM_WORLD_SIZE/RANK, PMI_SIZE/RANK, PMIX_RANK), before MPI is started.
+
+// This process's rank in the job and the number of processes (0 and 1 outside a launcher; a
+// PMIx job that does not say its size counts as several).
+SPAX_API int process_rank() noexcept;
+SPAX_API int process_count() noexcept;
+// More than one process: nothing may fork (bench cases and analyze's LU-fill measurements run in
+// the process), and only multi_process backends can be chosen.
+SPAX_API bool in_multi_process_job() noexcept;
+
+// What an MPI runtime offers spax (each member may be empty).
+struct ProcessService {
+  // Rank 0 of a multi-process job, at start-up: join the job (start MPI), so that the other
+  // ranks, which start it in serve, are never left waiting. Returns the job's size.
+  std::function<int()> start;
+  // Every other rank: start MPI and serve rank 0's announcements until it finishes; returns the
+  // exit code rank 0 finished with.
+  std::function<int()> serve;
+  // Rank 0 (or a single process): tell the other ranks to finish with `code`, then end MPI if
+  // spax started it. Safe to call when MPI was never started.
+  std::function<void(int code)> finish;
+  // Collective: every rank's peak resident memory in bytes (index = rank); empty when MPI is not
+  // up.
+  std::function<std::vector<double>()> peak_memory;
+};
+// Registers the service under a name; a second registration of the same name is ignored (every
+// MPI plugin installs the one runtime they share).
+SPAX_API void register_process_service(const std::string& name, ProcessService service);
+
+// The first thing main() does. In a multi-process job, loads the plugins; on a rank other than 0
+// serves rank 0 and returns the exit code to end with; on rank 0 joins the job and returns -1.
+// Outside a multi-process job returns -1 at once. -1: go on with the command.
+SPAX_API int run_as_worker_if_needed();
+// The last thing main() does with its exit code (rank 0 and single processes): ends the other
+// ranks with the same code and MPI where spax started it; returns `code`.
+SPAX_API int finish_process(int code);
+// Peak resident memory (bytes) of every process of the job, rank by rank (collective across the
+// ranks when MPI is up; this process alone otherwise).
+SPAX_API std::vector<double> peak_memory_per_process();
+
+// The cap on the factorization running now in this process, in bytes (0: none): set by spax
+// solve's and bench's memory cap while a factorization runs, for backends that allocate outside
+// spax's accounting and hold the cap themselves (MUMPS: ICNTL(23)).
+SPAX_API double memory_cap_bytes() noexcept;
 
 }  // namespace spax

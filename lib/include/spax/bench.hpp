@@ -25,6 +25,12 @@ struct SPAX_API BenchOptions {
   double tol = 1e-8;
   int max_iter = 1000;
   std::string precond_options;
+  // Backends that run across processes (caps.multi_process, e.g. mumps): one case per process
+  // count K, each run by the MPI launcher as `MPIRUN [--oversubscribe] -np K PROGRAM bench-case
+  // ...` (--oversubscribe when K exceeds the cores). Empty: such backends run in this process.
+  std::vector<int> ranks;
+  std::string mpirun = "mpirun";  // the launcher command, split at spaces ("mpirun --hostfile h")
+  std::string program;            // the spax executable; empty: this process's own executable
 };
 
 struct SPAX_API SampleStats {
@@ -66,6 +72,13 @@ struct SPAX_API BenchCase {
   index_t sequence_fallbacks = 0;
   std::string device;
   double device_upload = 0.0, device_compute = 0.0, device_download = 0.0, device_host = 0.0;
+  // The processes the case ran on (an MPI job of that size for multi-process backends), whether
+  // that was more than the cores (the launcher was told to oversubscribe), and each process's
+  // peak resident memory in bytes (index = rank; multi-process cases).
+  int processes = 1;
+  bool mpi_job = false;  // run through the MPI launcher (bench --ranks)
+  bool oversubscribed = false;
+  std::vector<double> peak_memory_per_process;
 };
 
 // The phases a case reports, in table order.
@@ -76,6 +89,20 @@ SPAX_API const std::vector<std::string>& bench_phases();
 SPAX_API BenchCase run_bench_case(const SparseMatrix& a, const std::string& matrix_name,
                                   const std::string& solver, const std::string& ordering,
                                   const BenchOptions& options);
+
+// Runs one case here, in this process (inside an MPI job: on every rank, rank 0 deciding), and
+// returns its result as the JSON text that run_bench_case_mpi reads (`spax bench-case` prints
+// it). Never throws for a failure of the case itself.
+SPAX_API std::string bench_case_here(const SparseMatrix& a, const std::string& solver,
+                                     const std::string& ordering, const BenchOptions& options);
+
+// Runs one case of a multi-process backend on `processes` MPI processes through the launcher
+// (options.mpirun, options.program), reading the matrix from `matrix_path`; the launcher is
+// stopped after options.timeout seconds. Never throws for a failure of the case itself.
+SPAX_API BenchCase run_bench_case_mpi(const std::string& matrix_path, const SparseMatrix& a,
+                                      const std::string& matrix_name, const std::string& solver,
+                                      const std::string& ordering, int processes,
+                                      const BenchOptions& options);
 
 // The deterministic k-th value perturbation used by the sequence: each value times
 // (1 + 0.05 * u) with u in [-1, 1) from a hash of (seed, k, {i, j}); the unordered pair keeps a

@@ -85,6 +85,18 @@ struct SPAX_API SolverStats {
   // Bytes the numeric factorization is predicted to need, known after analyze (NaN: the
   // backend gives no estimate). --max-memory refuses a factorization whose estimate is above it.
   double factor_bytes_estimate = std::numeric_limits<double>::quiet_NaN();
+
+  // Multi-process backends (under mpirun): the processes they ran on, and per process (index =
+  // rank) the memory in bytes that the backend reports: MUMPS's own count for its factorization
+  // (INFO(22)), the peak resident memory of each process for hypre's distributed solvers.
+  int processes = 1;
+  std::vector<double> memory_per_process;
+  // Backend-specific figures by name (MUMPS: its memory estimates, analyses, SYM, ...), reported
+  // as they are under "backend" in the JSON report.
+  std::map<std::string, double> details;
+  // What the backend wants the user to see (a workspace retry); the sequence runner adds them to
+  // its warnings.
+  std::vector<std::string> warnings;
 };
 
 class SPAX_API Solver {

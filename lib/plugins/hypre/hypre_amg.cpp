@@ -1,9 +1,9 @@
 // The hypre plugin (libspax-hypre.so): BoomerAMG as the amg preconditioner, one cycle per apply,
 // set up from the matrix through the IJ interface (ParCSR) on MPI_COMM_SELF; the built-in amg
-// solver uses it on its own. Debian's hypre is built with MPI, so MPI is initialised once, lazily,
-// as a singleton (no mpirun), and finalised at exit; MPI stays inside this plugin. Loaded on the
-// first lookup of amg: hypre and Open MPI cost every other spax command about 5 ms of start-up
-// when linked in.
+// solver uses it on its own. Debian's hypre is built with MPI: MPI is started through the runtime
+// the MPI plugins share (libspax_mpi.so: lazily, as a singleton without mpirun) and ended by it;
+// MPI stays inside the plugins. Loaded on the first lookup of amg: hypre and Open MPI cost every
+// other spax command about 5 ms of start-up when linked in.
 #include <mpi.h>
 
 #include <HYPRE.h>
@@ -15,64 +15,26 @@
 #include <cstdlib>
 #include <mutex>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPAX_HAVE_LSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SPAX_HAVE_LSAN 1
-#endif
-#ifdef SPAX_HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
+#include <sstream>
 
+#include "amg_knobs.hpp"
 #include "spax/plugin.hpp"
+#include "spax_mpi.hpp"
 
 namespace spax::hypre_plugin {
-namespace {
 
-bool g_mpi_owned = false;
-
-void finalize_mpi() {
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (!g_mpi_owned || finalized) return;
-  HYPRE_Finalize();
-  MPI_Finalize();
-}
-
-void ensure_mpi() {
+// MPI through the runtime the MPI plugins share; hypre itself initialised once, finalised before
+// MPI ends.
+void ensure_hypre() {
+  mpi::ensure_started();
   static std::once_flag once;
   std::call_once(once, [] {
-    int initialized = 0;
-    MPI_Initialized(&initialized);
-    if (initialized) return;  // the host program runs MPI itself
-    if (!std::getenv("OMPI_COMM_WORLD_SIZE")) {
-      // Not launched by mpirun: a singleton that starts no runtime daemon and uses only the
-      // in-process transport (fast to start, silent, fine in forked children). A user's own
-      // OMPI_MCA_* settings win.
-      ::setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
-      ::setenv("OMPI_MCA_btl", "self", 0);
-      ::setenv("OMPI_MCA_pml", "ob1", 0);
-      ::setenv("OMPI_MCA_osc", "^ucx", 0);
-    }
-    int provided = 0;
-#ifdef SPAX_HAVE_LSAN
-    // Open MPI keeps what MPI_Init allocates past MPI_Finalize (its own leaks, not spax's):
-    // LeakSanitizer ignores allocations made while it is disabled.
-    __lsan_disable();
-#endif
-    const int rc = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
-#ifdef SPAX_HAVE_LSAN
-    __lsan_enable();
-#endif
-    if (rc != MPI_SUCCESS) throw_internal("amg: MPI_Init failed (hypre needs MPI)");
     HYPRE_Init();
-    g_mpi_owned = true;
-    std::atexit(finalize_mpi);
+    mpi::at_finalize([] { HYPRE_Finalize(); });
   });
 }
+
+namespace {
 
 struct Choice {
   const char* name;
@@ -92,29 +54,55 @@ double number(const std::map<std::string, std::string>& knobs, const std::string
   return option_number(knobs, "amg", key, lo, hi);
 }
 
+}  // namespace
+
+AmgKnobs AmgKnobs::parse(const std::map<std::string, std::string>& knobs) {
+  AmgKnobs k;
+  k.coarsen =
+      pick(knobs, "coarsen",
+           {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}, {"pmis-fixed", 9}, {"cljp-fixed", 7}});
+  k.interp = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}});
+  k.relax =
+      pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}});
+  k.cycle = pick(knobs, "cycle", {{"v", 1}, {"w", 2}});
+  // auto: chosen at setup from the entries per row.
+  k.strong =
+      knobs.at("strong_threshold") == "auto" ? -1.0 : number(knobs, "strong_threshold", 0.0, 1.0);
+  k.agg_levels = static_cast<int>(number(knobs, "agg_levels", 0, 10));
+  k.max_levels = static_cast<int>(number(knobs, "max_levels", 1, 100));
+  k.pmax = static_cast<int>(number(knobs, "pmax", 0, 100));
+  k.sweeps = static_cast<int>(number(knobs, "sweeps", 1, 20));
+  return k;
+}
+
+std::string AmgKnobs::encode() const {
+  std::ostringstream s;
+  s.precision(17);
+  s << coarsen << ' ' << interp << ' ' << relax << ' ' << cycle << ' ' << strong << ' '
+    << agg_levels << ' ' << max_levels << ' ' << pmax << ' ' << sweeps;
+  return s.str();
+}
+
+AmgKnobs AmgKnobs::decode(const std::string& text) {
+  AmgKnobs k;
+  std::istringstream s(text);
+  s >> k.coarsen >> k.interp >> k.relax >> k.cycle >> k.strong >> k.agg_levels >> k.max_levels >>
+      k.pmax >> k.sweeps;
+  return k;
+}
+
+namespace {
+
 class AmgPreconditioner final : public Preconditioner {
  public:
-  explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs) {
-    // Validate every knob now (usage errors before any work).
-    coarsen_ = pick(knobs, "coarsen", {{"hmis", 10}, {"pmis", 8}, {"falgout", 6}});
-    interp_ = pick(knobs, "interp", {{"ext+i", 6}, {"classical", 0}, {"direct", 3}});
-    relax_ =
-        pick(knobs, "relax", {{"l1-gs", 8}, {"hybrid-gs", 6}, {"jacobi", 0}, {"l1-jacobi", 18}});
-    cycle_ = pick(knobs, "cycle", {{"v", 1}, {"w", 2}});
-    // auto: chosen in setup from the entries per row.
-    strong_ =
-        knobs.at("strong_threshold") == "auto" ? -1.0 : number(knobs, "strong_threshold", 0.0, 1.0);
-    agg_levels_ = static_cast<int>(number(knobs, "agg_levels", 0, 10));
-    max_levels_ = static_cast<int>(number(knobs, "max_levels", 1, 100));
-    pmax_ = static_cast<int>(number(knobs, "pmax", 0, 100));
-    sweeps_ = static_cast<int>(number(knobs, "sweeps", 1, 20));
-  }
+  explicit AmgPreconditioner(const std::map<std::string, std::string>& knobs)
+      : knobs_(AmgKnobs::parse(knobs)) {}  // every knob validated now, before any work
   ~AmgPreconditioner() override { release(); }
 
-  void prepare() override { ensure_mpi(); }
+  void prepare() override { ensure_hypre(); }
 
   void setup(const SparseMatrix&, const Csr& c) override {
-    ensure_mpi();
+    ensure_hypre();
     release();
     const int n = to_int32(c.n, "amg: matrix dimension");
     to_int32(static_cast<index_t>(c.colind.size()), "amg: number of nonzeros");
@@ -142,22 +130,10 @@ class AmgPreconditioner final : public Preconditioner {
     HYPRE_IJVectorGetObject(bv_, reinterpret_cast<void**>(&pb_));
     HYPRE_IJVectorGetObject(xv_, reinterpret_cast<void**>(&px_));
     // Strong threshold: 0.25 suits 2D problems, 0.5 3D ones (more than 6 entries per row).
-    double strong = strong_;
-    if (strong < 0)
-      strong = c.n > 0 && static_cast<double>(c.colind.size()) / static_cast<double>(c.n) > 6.0
-                   ? 0.5
-                   : 0.25;
+    const double per_row =
+        c.n > 0 ? static_cast<double>(c.colind.size()) / static_cast<double>(c.n) : 0.0;
     HYPRE_BoomerAMGCreate(&amg_);
-    HYPRE_BoomerAMGSetPrintLevel(amg_, 0);
-    HYPRE_BoomerAMGSetCoarsenType(amg_, coarsen_);
-    HYPRE_BoomerAMGSetInterpType(amg_, interp_);
-    HYPRE_BoomerAMGSetPMaxElmts(amg_, pmax_);
-    HYPRE_BoomerAMGSetStrongThreshold(amg_, strong);
-    HYPRE_BoomerAMGSetRelaxType(amg_, relax_);
-    HYPRE_BoomerAMGSetNumSweeps(amg_, sweeps_);
-    HYPRE_BoomerAMGSetCycleType(amg_, cycle_);
-    HYPRE_BoomerAMGSetAggNumLevels(amg_, agg_levels_);
-    HYPRE_BoomerAMGSetMaxLevels(amg_, max_levels_);
+    knobs_.apply(amg_, knobs_.strong_for(per_row));
     HYPRE_BoomerAMGSetMaxIter(amg_, 1);  // one cycle per apply
     HYPRE_BoomerAMGSetTol(amg_, 0.0);
     const int err = HYPRE_BoomerAMGSetup(amg_, par_, pb_, px_);
@@ -189,8 +165,7 @@ class AmgPreconditioner final : public Preconditioner {
     bv_ = xv_ = nullptr;
   }
 
-  int coarsen_, interp_, relax_, cycle_, agg_levels_, max_levels_, pmax_, sweeps_;
-  double strong_;
+  AmgKnobs knobs_;
   int n_ = 0;
   HYPRE_IJMatrix ij_ = nullptr;
   HYPRE_ParCSRMatrix par_ = nullptr;
@@ -199,16 +174,22 @@ class AmgPreconditioner final : public Preconditioner {
   HYPRE_Solver amg_ = nullptr;
 };
 
-void register_amg() {
+void register_hypre() {
+  mpi::install();
+  register_distributed();
   PreconditionerInfo p;
   p.name = "amg";
   p.summary = "one BoomerAMG cycle (hypre)";
   p.options = {
       {"strong_threshold", "auto",
        "strength threshold; auto: 0.25, or 0.5 with more than 6 entries per row (3D stencils)"},
-      {"coarsen", "hmis", "coarsening: hmis, pmis, falgout"},
+      {"coarsen", "hmis",
+       "coarsening: hmis, pmis, falgout; pmis-fixed, cljp-fixed (random numbers fixed by the "
+       "global row: the same hierarchy on any number of processes)"},
       {"interp", "ext+i", "interpolation: ext+i, classical, direct"},
-      {"relax", "l1-gs", "smoother: l1-gs, hybrid-gs, jacobi, l1-jacobi"},
+      {"relax", "l1-gs",
+       "smoother: l1-gs, hybrid-gs (Gauss-Seidel inside a process, Jacobi across processes), "
+       "jacobi, l1-jacobi"},
       {"agg_levels", "0", "levels of aggressive coarsening"},
       {"max_levels", "25", "levels at most"},
       {"pmax", "4", "interpolation entries per row at most"},
@@ -224,4 +205,4 @@ void register_amg() {
 
 }  // namespace spax::hypre_plugin
 
-SPAX_PLUGIN_ENTRY(spax::hypre_plugin::register_amg)
+SPAX_PLUGIN_ENTRY(spax::hypre_plugin::register_hypre)
