@@ -21,11 +21,14 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "spax/common.hpp"
+#include "spax/machine_model.hpp"
+#include "spax/predict.hpp"
 #include "spax/sparse.hpp"
 
 namespace spax {
@@ -208,6 +211,9 @@ struct OrderingAnalysis {
   // Predicted memory of L in bytes, as a CSC factor with double values and 64-bit indices:
   // nnz_l * (8 + 8) + (n + 1) * 8  (values + row indices + column pointers).
   double memory_bytes = 0.0;
+  // With AnalysisOptions::model: the predicted times of the supernodal factorization on p
+  // workers, the triangular solves, the GPU batch plan and the memory per process (predict.hpp).
+  std::optional<SchedulePrediction> schedule;
 };
 
 struct AnalysisOptions {
@@ -216,6 +222,10 @@ struct AnalysisOptions {
   // analyze_orderings asks this first for each name; when it returns true with the ordering
   // (already computed elsewhere), that one is analysed instead of computing it again.
   std::function<bool(const std::string& name, Ordering& out)> provided;
+  // When set (and relaxed), each ordering also gets its schedule prediction (predict_schedule
+  // on CHOLMOD's relaxed supernodes, computed from the same supernodal analysis).
+  const MachineModel* model = nullptr;
+  PredictOptions predict;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.
