@@ -22,8 +22,13 @@ struct AnalyzeCliOptions {
   std::string name;
   int threads = 0;
   bool measure = false;
+  std::string measure_solvers = "cholmod,klu";
   std::string stamps;
   bool html = false;
+  bool calibrate = false;
+  bool no_predict = false;
+  std::string machine_model;
+  int max_workers = 64;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -76,7 +81,24 @@ const Registration reg("analyze", [](CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--measure", opts->measure,
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
-                "ordering) and report the seconds; each under --lu-timeout");
+                "ordering) and report the seconds, and time CHOLMOD's supernodal factorization "
+                "with 1 and 2 BLAS threads beside the predictions; each ordering under "
+                "--lu-timeout");
+  sub->add_option("--measure-solvers", opts->measure_solvers,
+                  "What --measure times: 'cholmod', 'klu' or 'cholmod,klu'")
+      ->capture_default_str();
+  sub->add_flag("--calibrate", opts->calibrate,
+                "Measure this machine first (as `spax calibrate`, a few seconds) and cache the "
+                "model the predictions use");
+  sub->add_option("--machine-model", opts->machine_model,
+                  "Machine model file (default: this machine's cache file; with --calibrate, "
+                  "where the new model is written)");
+  sub->add_flag("--no-predict", opts->no_predict,
+                "Skip the schedule predictions (orderings.NAME.schedule)");
+  sub->add_option("--max-workers", opts->max_workers,
+                  "Largest worker count of the predictions (1, 2, 4, ... up to it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   sub->add_option("--name", opts->name, "Report name (default: the first file's stem)");
   sub->add_flag("--html", opts->html,
                 "Also write DIR/report.html: one self-contained page (summary, tables, pictures)");
@@ -113,6 +135,22 @@ const Registration reg("analyze", [](CLI::App& app) {
                   "--output-dir");
     ao.name = opts->name;
     ao.measure = opts->measure;
+    ao.measure_with.cholmod = ao.measure_with.klu = false;
+    for (const auto& lib : split_list(opts->measure_solvers)) {
+      if (lib == "cholmod") {
+        ao.measure_with.cholmod = true;
+      } else if (lib == "klu") {
+        ao.measure_with.klu = true;
+      } else {
+        throw_usage("--measure-solvers: unknown solver '" + lib + "' (cholmod or klu)");
+      }
+    }
+    ao.calibrate = opts->calibrate;
+    ao.predict = !opts->no_predict;
+    if (opts->calibrate && opts->no_predict)
+      throw_usage("--calibrate and --no-predict contradict each other");
+    ao.machine_model_path = opts->machine_model;
+    ao.max_workers = opts->max_workers;
     ao.stamps = opts->stamps;
     AnalyzeResult r = analyze_files(opts->files, ao);
     std::string dir =

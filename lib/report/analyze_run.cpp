@@ -4,6 +4,7 @@
 
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
+#include "spax/machine_model.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
@@ -40,6 +41,34 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   Timer t;
   MatrixFile mf = read_matrix_market(files[0], ro);
   r.timings.emplace_back("read", t.seconds());
+
+  // The machine model, before any child process or thread competes with a calibration.
+  std::optional<MachineModel> model;
+  if (options.predict) {
+    t.reset();
+    MachineModelInfo info;
+    info.path = options.machine_model_path.empty() ? machine_model_cache_path()
+                                                   : options.machine_model_path;
+    if (options.calibrate) {
+      model = calibrate_machine();
+      save_machine_model(*model, info.path);
+      info.status = "calibrated now";
+    } else {
+      LoadedMachineModel loaded = load_machine_model(info.path);
+      model = std::move(loaded.model);
+      info.status = loaded.status == "calibrated" ? "cached" : loaded.status;
+      info.warning = loaded.warning;
+      if (!loaded.warning.empty()) r.notes.push_back(loaded.warning);
+    }
+    info.source = model->source;
+    info.created = model->created;
+    info.blas = model->machine.blas;
+    info.threads = model->thread_counts();
+    info.calibration_seconds = model->calibration_seconds;
+    info.backend = model->backend;
+    r.machine_model = std::move(info);
+    r.timings.emplace_back(options.calibrate ? "calibrate" : "machine_model", t.seconds());
+  }
   const SparseMatrix& a = mf.matrix;
   r.pattern = pattern_of(a);
   r.square = a.is_square();
@@ -77,6 +106,8 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     AnalysisOptions ao;
     ao.threads = threads;
     ao.relaxed = true;
+    if (model) ao.model = &*model;
+    ao.predict.max_workers = options.max_workers;
     // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
     if (job)
       ao.provided = [&job](const std::string& name, Ordering& o) {
@@ -130,7 +161,8 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
   if (options.measure && !r.orderings.empty()) {
     t.reset();
     for (const auto& o : r.orderings)
-      r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout));
+      r.measured.push_back(
+          measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
     r.timings.emplace_back("measure", t.seconds());
   }
 
