@@ -153,6 +153,7 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.max_workers = opts->max_workers;
     ao.stamps = opts->stamps;
     AnalyzeResult r = analyze_files(opts->files, ao);
+    if (r.machine_model && !r.machine_model->warning.empty()) warn(r.machine_model->warning);
     std::string dir =
         opts->output_dir.empty()
             ? (std::filesystem::path("spax-out") / (plain(r.name) ? r.name : "matrix")).string()

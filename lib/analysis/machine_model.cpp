@@ -226,10 +226,11 @@ const ThreadModel* exact(const MachineModel& m, int q) {
   return nullptr;
 }
 
-const ThreadModel& largest_at_most(const MachineModel& m, int q) {
+// The largest calibrated count <= q with a table for kernel k (the first thread model when none).
+const ThreadModel& largest_at_most(const MachineModel& m, int q, Kernel k) {
   const ThreadModel* best = &m.threads.front();
   for (const auto& t : m.threads)
-    if (t.threads <= q) best = &t;
+    if (t.threads <= q && !t.kernels[static_cast<std::size_t>(k)].empty()) best = &t;
   return *best;
 }
 
@@ -250,13 +251,15 @@ int MachineModel::max_calibrated_threads() const {
 double MachineModel::barrier_seconds(int q) const {
   if (q <= 1) return 0.0;
   if (const ThreadModel* t = exact(*this, q)) return t->barrier_seconds;
-  const ThreadModel& t = largest_at_most(*this, q);
-  if (t.threads <= 1 || t.barrier_seconds <= 0.0) return 1e-6 * std::log2(static_cast<double>(q));
-  return t.barrier_seconds * std::log2(static_cast<double>(q)) /
-         std::log2(static_cast<double>(t.threads));
+  const ThreadModel* t = &threads.front();
+  for (const auto& x : threads)
+    if (x.threads <= q) t = &x;
+  if (t->threads <= 1 || t->barrier_seconds <= 0.0) return 1e-6 * std::log2(static_cast<double>(q));
+  return t->barrier_seconds * std::log2(static_cast<double>(q)) /
+         std::log2(static_cast<double>(t->threads));
 }
 
-double MachineModel::seconds(const KernelCall& c, int q) const {
+double MachineModel::raw_seconds(const KernelCall& c, int q) const {
   if (threads.empty()) throw_internal("machine model without a thread model");
   q = std::max(q, 1);
   const double one = eval_on(threads.front(), c);
@@ -274,7 +277,7 @@ double MachineModel::seconds(const KernelCall& c, int q) const {
   if (const ThreadModel* t = exact(*this, q)) {
     if (!table_of(*t, c.kernel).empty()) return std::max(floor, eval_on(*t, c));
   }
-  const ThreadModel& base = largest_at_most(*this, q);
+  const ThreadModel& base = largest_at_most(*this, q, c.kernel);
   const int Q = base.threads;
   const double g = static_cast<double>(q) / Q;
   const double whole = Q == 1 ? one : eval_on(base, c);
@@ -319,6 +322,20 @@ double MachineModel::seconds(const KernelCall& c, int q) const {
       break;
   }
   return std::max(floor, std::min(whole, split));
+}
+
+double MachineModel::seconds(const KernelCall& c, int q) const {
+  if (threads.empty()) throw_internal("machine model without a thread model");
+  q = std::max(q, 1);
+  const int top = is_scalar(c.kernel) ? 1 : max_calibrated_threads();
+  if (q <= top || exact(*this, q)) return raw_seconds(c, q);
+  // Beyond the calibrated counts, q threads may leave some idle: the best of Q, 2Q, 4Q, ... <= q
+  // and q itself (Q the largest calibrated count), so more threads are never slower.
+  const ThreadModel& base =
+      is_scalar(c.kernel) ? threads.front() : largest_at_most(*this, q, c.kernel);
+  double best = raw_seconds(c, base.threads);
+  for (int w = 2 * base.threads; w < q; w *= 2) best = std::min(best, raw_seconds(c, w));
+  return std::min(best, raw_seconds(c, q));
 }
 
 }  // namespace spax

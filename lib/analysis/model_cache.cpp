@@ -304,7 +304,7 @@ void save_machine_model(const MachineModel& m, const std::string& path) {
 }
 
 LoadedMachineModel load_machine_model(const std::string& path, const MachineIdentity& here,
-                                      double max_age_days) {
+                                      double max_age_days, bool check_identity) {
   LoadedMachineModel out;
   out.path = path;
   out.model = default_machine_model();
@@ -329,17 +329,26 @@ LoadedMachineModel load_machine_model(const std::string& path, const MachineIden
     return refuse(e.message());
   }
   if (m.source != "calibrated") return refuse("not a calibration");
-  if (m.machine.host != here.host) return refuse("made on host '" + m.machine.host + "'");
-  if (m.machine.cpu != here.cpu) return refuse("made on CPU '" + m.machine.cpu + "'");
-  if (m.machine.hardware_threads != here.hardware_threads)
-    return refuse("made with " + std::to_string(m.machine.hardware_threads) + " hardware threads");
-  if (m.machine.blas != here.blas) return refuse("made with BLAS '" + m.machine.blas + "'");
+  std::string mismatch;
+  if (m.machine.host != here.host)
+    mismatch = "made on host '" + m.machine.host + "'";
+  else if (m.machine.cpu != here.cpu)
+    mismatch = "made on CPU '" + m.machine.cpu + "'";
+  else if (m.machine.hardware_threads != here.hardware_threads)
+    mismatch = "made with " + std::to_string(m.machine.hardware_threads) + " hardware threads";
+  else if (m.machine.blas != here.blas)
+    mismatch = "made with BLAS '" + m.machine.blas + "'";
   std::time_t created = 0;
   if (!parse_utc(m.created, created)) return refuse("malformed date '" + m.created + "'");
   const double age_days = std::difftime(std::time(nullptr), created) / 86400.0;
-  if (age_days < -1.0) return refuse("dated in the future (" + m.created + ")");
-  if (age_days > max_age_days)
-    return refuse("older than " + std::to_string(static_cast<int>(max_age_days)) + " days");
+  if (mismatch.empty() && age_days < -1.0) mismatch = "dated in the future (" + m.created + ")";
+  if (mismatch.empty() && age_days > max_age_days)
+    mismatch = "older than " + std::to_string(static_cast<int>(max_age_days)) + " days";
+  if (!mismatch.empty()) {
+    if (check_identity) return refuse(mismatch);
+    out.warning =
+        "machine model " + path + " " + mismatch + ": its predictions are for that machine";
+  }
   out.model = std::move(m);
   out.status = "calibrated";
   return out;

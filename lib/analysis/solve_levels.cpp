@@ -300,7 +300,7 @@ std::vector<SolveSchedule> solve_schedules(const SolveDag& dag, std::span<const 
         bw = mw;
         bmax = mmax;
       } else {
-        coarse += band_cost(bw, bmax);
+        coarse += std::max(bw / pd, bmax);
         ++bands;
         init_level(l);
         band_level = l;
@@ -308,10 +308,11 @@ std::vector<SolveSchedule> solve_schedules(const SolveDag& dag, std::span<const 
         bmax = lmax[l];
       }
     }
-    coarse += band_cost(bw, bmax);
+    coarse += std::max(bw / pd, bmax);
     ++bands;
     out.coarse_levels = bands;
-    out.coarse_seconds = coarse - bar;  // no barrier after the last band
+    // A barrier between bands, none after the last.
+    out.coarse_seconds = coarse * seconds_per_entry + bar * static_cast<double>(bands - 1);
     outs.push_back(out);
   }
   return outs;

@@ -54,7 +54,9 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
       save_machine_model(*model, info.path);
       info.status = "calibrated now";
     } else {
-      LoadedMachineModel loaded = load_machine_model(info.path);
+      // A file the user named may come from the machine the job will run on.
+      LoadedMachineModel loaded = load_machine_model(info.path, current_machine(), 90.0,
+                                                     options.machine_model_path.empty());
       model = std::move(loaded.model);
       info.status = loaded.status == "calibrated" ? "cached" : loaded.status;
       info.warning = loaded.warning;

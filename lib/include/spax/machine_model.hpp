@@ -124,8 +124,11 @@ struct MachineModel {
 
   std::vector<int> thread_counts() const;
   int max_calibrated_threads() const;
-  // Seconds of one call on q >= 1 threads (see the top); never below seconds(c, 1) / q.
+  // Seconds of one call on q >= 1 threads (see the top); never below seconds(c, 1) / q, and
+  // beyond the calibrated counts never above fewer threads' time (Q, 2Q, 4Q, ... < q).
   double seconds(const KernelCall& c, int q = 1) const;
+  // The model at exactly q threads, without the minimum over fewer threads.
+  double raw_seconds(const KernelCall& c, int q) const;
   // One barrier among q threads: the calibrated value, or for q above the largest calibrated
   // count Q, barrier(Q) * log2(q) / log2(Q) (1 microsecond per log2(q) when only one thread was
   // calibrated).
@@ -215,9 +218,11 @@ struct LoadedMachineModel {
 };
 // Loads the cache at `path`. A file is refused when it cannot be parsed, has another format, was
 // made on another machine or with another BLAS (MachineIdentity differs from `here`), or is
-// older than max_age_days (or dated in the future). Never throws for a bad file.
+// older than max_age_days (or dated in the future). Never throws for a bad file. With
+// check_identity = false (a file the user named, say calibrated on the machine the job will run
+// on), another machine, BLAS or age only adds a warning.
 LoadedMachineModel load_machine_model(const std::string& path,
                                       const MachineIdentity& here = current_machine(),
-                                      double max_age_days = 90.0);
+                                      double max_age_days = 90.0, bool check_identity = true);
 
 }  // namespace spax
