@@ -76,6 +76,30 @@ std::array<double, 3> nnls3(const std::vector<std::array<double, 3>>& rows,
   return best;
 }
 
+// The 27-point stencil of a k x k x k grid (pattern): denser columns than a Laplacian, as
+// structural matrices have.
+SparseMatrix stencil27(index_t k) {
+  const index_t n = k * k * k;
+  SparseMatrix a;
+  a.nrows = a.ncols = n;
+  a.field = Field::pattern;
+  a.colptr.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (index_t z = 0; z < k; ++z)
+    for (index_t y = 0; y < k; ++y)
+      for (index_t x = 0; x < k; ++x) {
+        const index_t j = (z * k + y) * k + x;
+        for (index_t dz = -1; dz <= 1; ++dz)
+          for (index_t dy = -1; dy <= 1; ++dy)
+            for (index_t dx = -1; dx <= 1; ++dx) {
+              const index_t X = x + dx, Y = y + dy, Z = z + dz;
+              if (X < 0 || Y < 0 || Z < 0 || X >= k || Y >= k || Z >= k) continue;
+              a.rowind.push_back((Z * k + Y) * k + X);
+            }
+        a.colptr[j + 1] = static_cast<index_t>(a.rowind.size());
+      }
+  return a;
+}
+
 }  // namespace
 
 void calibrate_backend(MachineModel& model) {
@@ -93,6 +117,10 @@ void calibrate_backend(MachineModel& model) {
     cases.push_back({"2D Laplacian 120 x 120, metis", g2, compute_ordering(g2, "metis").perm});
     SparseMatrix g3 = grid_laplacian(14, 3);
     cases.push_back({"3D Laplacian 14^3, metis", g3, compute_ordering(g3, "metis").perm});
+    SparseMatrix s1 = stencil27(10);
+    cases.push_back({"27-point stencil 10^3, amd", s1, compute_ordering(s1, "amd").perm});
+    SparseMatrix s2 = stencil27(13);
+    cases.push_back({"27-point stencil 13^3, metis", s2, compute_ordering(s2, "metis").perm});
   }
   ChildOutcome child = run_in_child(
       [&] {

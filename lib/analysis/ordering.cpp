@@ -175,7 +175,8 @@ OrderingAnalysis analyze_ordering(const SparseMatrix& a, const Ordering& orderin
   r.work_span = cp.work_span;
   SupernodeStats fund = fundamental_supernodes(s.parent, s.colcount);
   r.fundamental_supernodes = fund.count;
-  if (options.relaxed && options.model) {
+  if (options.relaxed && options.model &&
+      (!options.predict_ordering || options.predict_ordering(ordering.name))) {
     SupernodalStructure st = supernodal_structure(a, r.perm);
     SupernodeStats rel = supernode_stats(st.first, s.parent);
     r.relaxed_supernodes = rel.count;

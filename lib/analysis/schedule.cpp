@@ -30,6 +30,14 @@ double TaskTree::time(index_t k, int w) const {
   return std::max(best, row[0] / std::max(w, 1));
 }
 
+double TaskTree::time_all(index_t k, int w) const {
+  const std::size_t nw = widths.size();
+  const double* row = seconds.data() + static_cast<std::size_t>(k) * nw;
+  std::size_t j = 0;
+  while (j + 1 < nw && widths[j + 1] <= w) ++j;
+  return std::max(row[j], row[0] / std::max(w, 1));
+}
+
 namespace {
 
 void check(const TaskTree& t) {
@@ -138,14 +146,14 @@ ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind, bool t
       active_peak[w] = std::max(active_peak[w], active[w]);
     }
   };
-  auto start = [&](double now, index_t k, int w) {
+  auto start = [&](double now, index_t k, int w, double seconds) {
     crew_at[k] = static_cast<index_t>(crew_ids.size());
     crew_n[k] = w;
     for (int i = 0; i < w; ++i) {
       crew_ids.push_back(idle.top());
       idle.pop();
     }
-    running.emplace(now + time_at(k, w), k);
+    running.emplace(now + seconds, k);
     if (!mem) return;
     const double share = t.front_bytes[k] / w;
     for (int i = 0; i < w; ++i) add(crew_ids[crew_at[k] + i], share, false);
@@ -162,7 +170,7 @@ ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind, bool t
       if (running.empty() && !ready.empty()) {
         index_t k = ready.top();
         ready.pop();
-        start(now, k, p);
+        start(now, k, p, t.time_all(k, p));
       }
     } else {
       while (!idle.empty() && !ready.empty()) {
@@ -177,7 +185,7 @@ ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind, bool t
           for (std::size_t j = 0; j < nw && t.widths[j] <= avail; ++j)
             if (row[0] >= 0.5 * t.widths[j] * row[j]) w = t.widths[j];
         }
-        start(now, k, w);
+        start(now, k, w, time_at(k, w));
       }
     }
     if (running.empty()) throw_internal("list_schedule: no task can run (not a forest?)");

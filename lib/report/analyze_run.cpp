@@ -109,6 +109,9 @@ AnalyzeResult analyze_files(const std::vector<std::string>& files, const Analyze
     ao.threads = threads;
     ao.relaxed = true;
     if (model) ao.model = &*model;
+    // natural, analysed for the natural-order sections only, needs no prediction.
+    if (!natural_listed)
+      ao.predict_ordering = [](const std::string& name) { return name != "natural"; };
     ao.predict.max_workers = options.max_workers;
     // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
     if (job)

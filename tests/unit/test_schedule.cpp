@@ -122,6 +122,23 @@ TEST(Schedule, TimeNeverBeatsPerfectSpeedupNorSlowsDownWithWorkers) {
   EXPECT_DOUBLE_EQ(t.time(0, 3), 3.0);  // widths up to 3: the 2-worker time, above 8 / 3
 }
 
+TEST(Schedule, FrontUsesEveryWorkerEvenWhenThatIsSlower) {
+  // A threaded BLAS that is slower on 2 threads than on 1 (a busy machine): the front schedule
+  // takes the 2-worker time, a scheduler that may idle workers does not.
+  TaskTree t;
+  t.parent = {1, -1};
+  t.widths = {1, 2};
+  t.seconds = {4, 5, 6, 3};
+  EXPECT_DOUBLE_EQ(t.time_all(0, 2), 5.0);
+  EXPECT_DOUBLE_EQ(t.time(0, 2), 4.0);
+  EXPECT_DOUBLE_EQ(t.time_all(1, 2), 3.0);
+  EXPECT_DOUBLE_EQ(t.time_all(1, 8), 3.0);  // the largest width given
+  ScheduleResult r = list_schedule(t, 2, ScheduleKind::front);
+  EXPECT_DOUBLE_EQ(r.seconds, 5.0 + 3.0);
+  EXPECT_DOUBLE_EQ(r.speedup, 10.0 / 8.0);
+  EXPECT_DOUBLE_EQ(list_schedule(t, 2, ScheduleKind::tree_front).seconds, 4.0 + 3.0);
+}
+
 TEST(Schedule, MemoryOfAChainOnOneWorker) {
   // 0 -> 1 -> 2 with fronts F, update blocks U, factors G (bytes).
   TaskTree t = one_width({1, 2, -1}, {1, 1, 1});

@@ -226,6 +226,8 @@ struct AnalysisOptions {
   // on CHOLMOD's relaxed supernodes, computed from the same supernodal analysis).
   const MachineModel* model = nullptr;
   PredictOptions predict;
+  // When set, only the orderings it accepts get a prediction.
+  std::function<bool(const std::string& name)> predict_ordering;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.

@@ -172,9 +172,10 @@ struct CalibrationSample {
 };
 
 // Times the kernels on a grid of shapes for each thread count, builds the tables, then fits the
-// backend overhead (CHOLMOD on five generated matrices, in a child process: a circuit of 8000
+// backend overhead (CHOLMOD on seven generated matrices, in a child process: a circuit of 8000
 // nodes under AMD and METIS, 2D Laplacians of 80 x 80 under AMD and 120 x 120 under METIS, a 3D
-// 14^3 Laplacian under METIS; CPU time of one BLAS thread). Takes a few seconds (about 1.5 s
+// 14^3 Laplacian under METIS, 27-point stencils of 10^3 under AMD and 13^3 under METIS; CPU time
+// of one BLAS thread). Takes a few seconds (about 1.5 s
 // per thread count on a 2020-era core). Source "calibrated".
 MachineModel calibrate_machine(const CalibrationOptions& options = {},
                                std::vector<CalibrationSample>* samples = nullptr);

@@ -88,15 +88,18 @@ struct TaskTree {
   // while it runs, and the update block it hands to its parent (held until the parent starts).
   std::vector<double> factor_bytes, front_bytes, update_bytes;
   index_t size() const { return static_cast<index_t>(parent.size()); }
-  // Time of task k on w workers: the entry of the largest width <= w (never slower than on
-  // fewer workers).
+  // Time of task k on w workers when a scheduler may leave some of them idle: the best entry of
+  // the widths <= w, and never below time(k, 1) / w.
   double time(index_t k, int w) const;
+  // Time of task k when all w workers take part (as a threaded BLAS does, even where fewer
+  // threads would be faster): the entry of the largest width <= w, never below time(k, 1) / w.
+  double time_all(index_t k, int w) const;
 };
 
 enum class ScheduleKind {
   tree,        // tree parallelism only: every task on one worker
   front,       // within-front parallelism only: tasks one after the other, each on all p workers
-               // (what a threaded BLAS under a sequential supernodal code gives)
+               // at time_all (what a threaded BLAS under a sequential supernodal code gives)
   tree_front,  // both: a task gets several workers when fewer tasks than idle workers are ready
 };
 const char* schedule_kind_name(ScheduleKind k);  // "tree", "front", "tree_front"
@@ -121,7 +124,8 @@ double span_seconds(const TaskTree& t, int p);
 
 // List schedule on p workers (event simulation). Priority: the longest one-worker path from the
 // task to its root (critical path first; ties: lower index). `tree`: a ready task takes one idle
-// worker. `front`: tasks run in priority order, one at a time, each on all p workers. `tree_front`:
+// worker. `front`: tasks run in priority order, one at a time, each on all p workers for
+// time_all(k, p). `tree_front`:
 // at each event the idle workers are shared among the ready tasks by priority: each gets one, and
 // when fewer tasks than idle workers are ready, the first gets the largest width w <= the workers
 // left for it (one per remaining ready task kept) at which its parallel efficiency
