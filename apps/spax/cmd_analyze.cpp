@@ -50,11 +50,14 @@ const Registration reg("analyze", [](CLI::App& app) {
       "statistics, the elimination tree of A+A^T and its level sets, supernodes, LU fill under\n"
       "SuperLU's and KLU's orderings, RCM, and for each fill-reducing ordering (natural, amd,\n"
       "metis, colamd, mmd, rcm) the tree height, level widths, nnz(L), flops, critical path,\n"
-      "work/span and predicted factor memory. The first file is analysed; all files feed the\n"
-      "pattern-stability section (a Newton loop's Jacobians).\n"
+      "work/span and predicted factor memory, and the predicted time of CHOLMOD's supernodal\n"
+      "factorization on 1, 2, 4, ... 64 workers (tree, within-front and both), of level-scheduled\n"
+      "triangular solves, a GPU batch plan and the memory per process, from this machine's model\n"
+      "(spax calibrate; the documented default model without one). The first file is analysed;\n"
+      "all files feed the pattern-stability section (a Newton loop's Jacobians).\n"
       "stdout: the summary text (or the JSON with --json). Files written to DIR (default\n"
       "spax-out/NAME): parallelism_analysis.json, parallelism_summary.txt,\n"
-      "level_set_widths.csv, etree_parent.npy, and per ordering perm_NAME.npy,\n"
+      "level_set_widths.csv, etree_parent.npy, schedule.svg, and per ordering perm_NAME.npy,\n"
       "level_set_widths_NAME.csv, etree_parent_NAME.npy (each written whole or not at all).\n"
       "Pattern-only matrices are factored with synthesized, diagonally dominant values.");
   sub->add_option("files", opts->files, "Matrix Market files (.mtx or .mtx.gz)")->required();

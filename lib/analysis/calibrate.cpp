@@ -10,6 +10,7 @@
 #include <functional>
 #include <thread>
 
+#include <sys/mman.h>
 #include <time.h>
 
 #include "analysis/calibrate_backend.hpp"
@@ -79,6 +80,17 @@ int batch_for(double work, int cap) {
   return static_cast<int>(std::clamp(5e-5 / per, 1.0, static_cast<double>(cap)));
 }
 
+// An update's operands rotate through copies spanning 8 MB (beyond a core's L2), each copy at
+// least a page apart: the stride between copies (doubles) and their number.
+constexpr double kColdBytes = 8.0 * 1024 * 1024;
+std::size_t cold_stride(std::size_t doubles) {
+  return std::max<std::size_t>(doubles, 512);
+}
+std::size_t cold_copies(std::size_t doubles) {
+  const double c = std::ceil(kColdBytes / (8.0 * static_cast<double>(cold_stride(doubles))));
+  return static_cast<std::size_t>(std::clamp(c, 1.0, 2048.0));
+}
+
 struct Buffers {
   std::vector<double> a, b, c, pristine;
   std::vector<int> ipiv;
@@ -140,25 +152,35 @@ double time_blas(const KernelCall& call, double min_seconds, Buffers& buf, Lcg& 
       return time_per_call({}, run, batch_for(work, 100000), min_seconds);
     }
     case Kernel::syrk: {
-      buf.a.resize(static_cast<std::size_t>(n) * k);
+      // An update reads a descendant's columns, long out of the nearer caches: the operand
+      // rotates through copies spanning kColdBytes.
+      const std::size_t na = cold_stride(static_cast<std::size_t>(n) * k);
+      const std::size_t copies = cold_copies(na);
+      buf.a.resize(na * copies);
       for (auto& v : buf.a) v = rng.next();
       buf.c.assign(static_cast<std::size_t>(n) * n, 0.0);
+      std::size_t next = 0;
       auto run = [&](int b) {
-        for (int i = 0; i < b; ++i)
-          dsyrk_("L", "N", &n, &k, &one, buf.a.data(), &n, &zero, buf.c.data(), &n, 1, 1);
+        for (int i = 0; i < b; ++i, next = (next + 1) % copies)
+          dsyrk_("L", "N", &n, &k, &one, buf.a.data() + na * next, &n, &zero, buf.c.data(), &n, 1,
+                 1);
       };
       return time_per_call({}, run, batch_for(work, 100000), min_seconds);
     }
     case Kernel::gemm: {
-      buf.a.resize(static_cast<std::size_t>(m) * k);
-      buf.b.resize(static_cast<std::size_t>(n) * k);
+      const std::size_t na = cold_stride(static_cast<std::size_t>(m) * k),
+                        nb = cold_stride(static_cast<std::size_t>(n) * k);
+      const std::size_t copies = cold_copies(na + nb);
+      buf.a.resize(na * copies);
+      buf.b.resize(nb * copies);
       for (auto& v : buf.a) v = rng.next();
       for (auto& v : buf.b) v = rng.next();
       buf.c.assign(static_cast<std::size_t>(m) * n, 0.0);
+      std::size_t next = 0;
       auto run = [&](int b) {
-        for (int i = 0; i < b; ++i)
-          dgemm_("N", "T", &m, &n, &k, &one, buf.a.data(), &m, buf.b.data(), &n, &zero,
-                 buf.c.data(), &m, 1, 1);
+        for (int i = 0; i < b; ++i, next = (next + 1) % copies)
+          dgemm_("N", "T", &m, &n, &k, &one, buf.a.data() + na * next, &m, buf.b.data() + nb * next,
+                 &n, &zero, buf.c.data(), &m, 1, 1);
       };
       return time_per_call({}, run, batch_for(work, 100000), min_seconds);
     }
@@ -209,13 +231,18 @@ double time_stream(int entries, double min_seconds, double& sink) {
   return s;
 }
 
-// Zeroing `entries` doubles of memory freshly obtained from the system (allocated, written,
-// released each time: a large block comes from mmap and every page faults on its first write).
+// Zeroing `entries` doubles of memory freshly mapped from the system (every page faults on its
+// first write), as a new factor is: mapped, written and unmapped each time.
 double time_touch(int entries, double min_seconds, double& sink) {
+  const std::size_t bytes = static_cast<std::size_t>(entries) * sizeof(double);
   auto run = [&](int b) {
     for (int r = 0; r < b; ++r) {
-      std::vector<double> x(static_cast<std::size_t>(entries));
+      void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) throw_internal("calibration: mmap failed");
+      auto* x = static_cast<double*>(p);
+      std::memset(x, 0, bytes);
       sink += x[static_cast<std::size_t>(entries) / 2];
+      ::munmap(p, bytes);
     }
   };
   return time_per_call({}, run, 1, min_seconds);
