@@ -94,8 +94,7 @@ TEST(Schedule, WideTasksTakeWorkersWhenFewAreReady) {
   t.widths = {1, 2, 4};
   t.seconds = {4, 2.2, 1.5, 4, 2.2, 1.5, 8, 4.4, 2.5};
   // p = 4: each leaf may take 4 - 1 = 3 workers for the first and 2 for the second: width 2
-  // (efficiency 4 / (2 * 2.2) = 0.91); the root then takes 4 (8 / (4 * 2.5) = 0.8 >= 1/2):
-  // 2.2 + 2.5.
+  // (2.2 s < 0.9 * 4 s); the root then takes 4 (4.4 < 0.9 * 8, 2.5 < 0.9 * 4.4): 2.2 + 2.5.
   ScheduleResult r = list_schedule(t, 4, ScheduleKind::tree_front);
   EXPECT_DOUBLE_EQ(r.seconds, 2.2 + 2.5);
   EXPECT_DOUBLE_EQ(r.speedup, 16.0 / 4.7);
@@ -105,10 +104,22 @@ TEST(Schedule, WideTasksTakeWorkersWhenFewAreReady) {
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::tree).seconds, 12.0);
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::front).seconds, 1.5 + 1.5 + 2.5);
   EXPECT_DOUBLE_EQ(list_schedule(t, 2, ScheduleKind::front).seconds, 2.2 + 2.2 + 4.4);
-  // A width with efficiency below 1/2 is not taken: a root whose 4-worker time is 4.1 s stays
-  // on 2 workers (8 / (4 * 4.1) < 1/2).
+  // A doubling that gains less than 10% is not taken: a root whose 4-worker time is 4.1 s stays
+  // on 2 workers (4.1 > 0.9 * 4.4).
   t.seconds[8] = 4.1;
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::tree_front).seconds, 2.2 + 4.4);
+}
+
+TEST(Schedule, ALoneTaskTakesEveryWorkerThatHelps) {
+  // One front and nothing else to run: 1, 2, 4, 8 workers take 8, 4.5, 2.6, 2.5 s. Doubling to 8
+  // gains under 10% (2.5 > 0.9 * 2.6), so it runs on 4 even with 8 idle workers.
+  TaskTree t;
+  t.parent = {-1};
+  t.widths = {1, 2, 4, 8};
+  t.seconds = {8, 4.5, 2.6, 2.5};
+  EXPECT_DOUBLE_EQ(list_schedule(t, 8, ScheduleKind::tree_front).seconds, 2.6);
+  EXPECT_DOUBLE_EQ(list_schedule(t, 3, ScheduleKind::tree_front).seconds, 4.5);
+  EXPECT_DOUBLE_EQ(list_schedule(t, 8, ScheduleKind::front).seconds, 2.5);
 }
 
 TEST(Schedule, TimeNeverBeatsPerfectSpeedupNorSlowsDownWithWorkers) {

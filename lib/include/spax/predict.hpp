@@ -127,9 +127,9 @@ double span_seconds(const TaskTree& t, int p);
 // worker. `front`: tasks run in priority order, one at a time, each on all p workers for
 // time_all(k, p). `tree_front`:
 // at each event the idle workers are shared among the ready tasks by priority: each gets one, and
-// when fewer tasks than idle workers are ready, the first gets the largest width w <= the workers
-// left for it (one per remaining ready task kept) at which its parallel efficiency
-// t(1) / (w t(w)) is at least 1/2, and so on down the list. A task keeps its workers until done.
+// when fewer tasks than idle workers are ready, the first may take more (keeping one for every
+// other ready task): its width doubles (1, 2, 4, ... within the given widths) while each doubling
+// cuts its time by at least 10%; and so on down the list. A task keeps its workers until done.
 // Memory (when given): a task's front is allocated on its workers (split evenly) when it starts,
 // its children's update blocks are released then, its factor and update block are placed on its
 // workers when it ends.
