@@ -40,7 +40,7 @@ double TaskTree::time_all(index_t k, int w) const {
 
 namespace {
 
-// A task takes twice the workers only when that cuts its time by at least 10%.
+// A task takes a wider share only when that cuts its time by at least 10%.
 constexpr double kWorthDoubling = 0.9;
 
 void check(const TaskTree& t) {
@@ -184,12 +184,15 @@ ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind, bool t
           const int keep = static_cast<int>(ready.size());  // one worker for each other ready task
           const int avail = static_cast<int>(idle.size()) -
                             std::min<int>(keep, static_cast<int>(idle.size()) - 1);
-          // Double the width while that cuts the task's time by at least a tenth.
+          // A wider share is taken when it cuts the task's time by at least a tenth against
+          // the best narrower one.
           const double* row = tw.data() + static_cast<std::size_t>(k) * nw;
-          for (std::size_t j = 1; j < nw && t.widths[j] <= avail; ++j) {
-            if (!(row[j] < kWorthDoubling * row[j - 1])) break;
-            w = t.widths[j];
-          }
+          double best = row[0];
+          for (std::size_t j = 1; j < nw && t.widths[j] <= avail; ++j)
+            if (row[j] < kWorthDoubling * best) {
+              w = t.widths[j];
+              best = row[j];
+            }
         }
         start(now, k, w, time_at(k, w));
       }

@@ -18,8 +18,8 @@ constexpr const char* kScheduleDefinition =
     "one task of the supernodal tree, timed by the machine model. tree: list schedule "
     "(critical-path priority), one worker per task; front: tasks in sequence, each on all p "
     "workers (CHOLMOD with p BLAS threads: its scalar loops stay on one thread); tree_front: "
-    "both, a task gets several workers when fewer tasks than idle workers are ready, doubling "
-    "its width while that cuts its time by 10% or more. speedup = sequential_seconds / seconds. "
+    "both, a task gets several workers when fewer tasks than idle workers are ready, widening "
+    "its share while that cuts its time by 10% or more. speedup = sequential_seconds / seconds. "
     "memory_per_process: a multifrontal factorization run on the tree_front schedule, per "
     "worker: its share of the factor plus its fronts and update blocks, at its peak";
 

@@ -94,7 +94,7 @@ TEST(Schedule, WideTasksTakeWorkersWhenFewAreReady) {
   t.widths = {1, 2, 4};
   t.seconds = {4, 2.2, 1.5, 4, 2.2, 1.5, 8, 4.4, 2.5};
   // p = 4: each leaf may take 4 - 1 = 3 workers for the first and 2 for the second: width 2
-  // (2.2 s < 0.9 * 4 s); the root then takes 4 (4.4 < 0.9 * 8, 2.5 < 0.9 * 4.4): 2.2 + 2.5.
+  // (2.2 s < 0.9 * 4 s); the root then takes 4 (2.5 < 0.9 * 4.4 < 0.9 * 8): 2.2 + 2.5.
   ScheduleResult r = list_schedule(t, 4, ScheduleKind::tree_front);
   EXPECT_DOUBLE_EQ(r.seconds, 2.2 + 2.5);
   EXPECT_DOUBLE_EQ(r.speedup, 16.0 / 4.7);
@@ -104,14 +104,14 @@ TEST(Schedule, WideTasksTakeWorkersWhenFewAreReady) {
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::tree).seconds, 12.0);
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::front).seconds, 1.5 + 1.5 + 2.5);
   EXPECT_DOUBLE_EQ(list_schedule(t, 2, ScheduleKind::front).seconds, 2.2 + 2.2 + 4.4);
-  // A doubling that gains less than 10% is not taken: a root whose 4-worker time is 4.1 s stays
+  // A widening that gains less than 10% is not taken: a root whose 4-worker time is 4.1 s stays
   // on 2 workers (4.1 > 0.9 * 4.4).
   t.seconds[8] = 4.1;
   EXPECT_DOUBLE_EQ(list_schedule(t, 4, ScheduleKind::tree_front).seconds, 2.2 + 4.4);
 }
 
 TEST(Schedule, ALoneTaskTakesEveryWorkerThatHelps) {
-  // One front and nothing else to run: 1, 2, 4, 8 workers take 8, 4.5, 2.6, 2.5 s. Doubling to 8
+  // One front and nothing else to run: 1, 2, 4, 8 workers take 8, 4.5, 2.6, 2.5 s. Going to 8
   // gains under 10% (2.5 > 0.9 * 2.6), so it runs on 4 even with 8 idle workers.
   TaskTree t;
   t.parent = {-1};
@@ -120,6 +120,17 @@ TEST(Schedule, ALoneTaskTakesEveryWorkerThatHelps) {
   EXPECT_DOUBLE_EQ(list_schedule(t, 8, ScheduleKind::tree_front).seconds, 2.6);
   EXPECT_DOUBLE_EQ(list_schedule(t, 3, ScheduleKind::tree_front).seconds, 4.5);
   EXPECT_DOUBLE_EQ(list_schedule(t, 8, ScheduleKind::front).seconds, 2.5);
+}
+
+TEST(Schedule, ASlowWidthDoesNotStopWiderOnes) {
+  // 2 workers gain nothing (a busy OpenBLAS), 4 and 8 do: the task takes 8.
+  TaskTree t;
+  t.parent = {-1};
+  t.widths = {1, 2, 4, 8};
+  t.seconds = {8, 9, 5, 2};
+  EXPECT_DOUBLE_EQ(list_schedule(t, 8, ScheduleKind::tree_front).seconds, 2.0);
+  EXPECT_DOUBLE_EQ(list_schedule(t, 2, ScheduleKind::tree_front).seconds, 8.0);
+  EXPECT_DOUBLE_EQ(list_schedule(t, 2, ScheduleKind::front).seconds, 9.0);
 }
 
 TEST(Schedule, TimeNeverBeatsPerfectSpeedupNorSlowsDownWithWorkers) {

@@ -128,8 +128,9 @@ double span_seconds(const TaskTree& t, int p);
 // time_all(k, p). `tree_front`:
 // at each event the idle workers are shared among the ready tasks by priority: each gets one, and
 // when fewer tasks than idle workers are ready, the first may take more (keeping one for every
-// other ready task): its width doubles (1, 2, 4, ... within the given widths) while each doubling
-// cuts its time by at least 10%; and so on down the list. A task keeps its workers until done.
+// other ready task): among the widths that fit, it takes the widest one whose time is at least
+// 10% below that of every narrower one taken; and so on down the list. A task keeps its workers
+// until done.
 // Memory (when given): a task's front is allocated on its workers (split evenly) when it starts,
 // its children's update blocks are released then, its factor and update block are placed on its
 // workers when it ends.
