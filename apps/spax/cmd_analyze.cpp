@@ -22,8 +22,13 @@ struct AnalyzeCliOptions {
   std::string name;
   int threads = 0;
   bool measure = false;
+  std::string measure_solvers = "cholmod,klu";
   std::string stamps;
   bool html = false;
+  bool calibrate = false;
+  bool no_predict = false;
+  std::string machine_model;
+  int max_workers = 64;
 };
 
 const Registration reg("analyze", [](CLI::App& app) {
@@ -34,11 +39,14 @@ const Registration reg("analyze", [](CLI::App& app) {
       "statistics, the elimination tree of A+A^T and its level sets, supernodes, LU fill under\n"
       "SuperLU's and KLU's orderings, RCM, and for each fill-reducing ordering (natural, amd,\n"
       "metis, colamd, mmd, rcm) the tree height, level widths, nnz(L), flops, critical path,\n"
-      "work/span and predicted factor memory. The first file is analysed; all files feed the\n"
-      "pattern-stability section (a Newton loop's Jacobians).\n"
+      "work/span and predicted factor memory, and the predicted time of CHOLMOD's supernodal\n"
+      "factorization on 1, 2, 4, ... 64 workers (tree, within-front and both), of level-scheduled\n"
+      "triangular solves, a GPU batch plan and the memory per process, from this machine's model\n"
+      "(spax calibrate; the documented default model without one). The first file is analysed;\n"
+      "all files feed the pattern-stability section (a Newton loop's Jacobians).\n"
       "stdout: the summary text (or the JSON with --json). Files written to DIR (default\n"
       "spax-out/NAME): parallelism_analysis.json, parallelism_summary.txt,\n"
-      "level_set_widths.csv, etree_parent.npy, and per ordering perm_NAME.npy,\n"
+      "level_set_widths.csv, etree_parent.npy, schedule.svg, and per ordering perm_NAME.npy,\n"
       "level_set_widths_NAME.csv, etree_parent_NAME.npy (each written whole or not at all).\n"
       "Pattern-only matrices are factored with synthesized, diagonally dominant values.");
   sub->add_option("files", opts->files, "Matrix Market files (.mtx or .mtx.gz)")->required();
@@ -67,7 +75,24 @@ const Registration reg("analyze", [](CLI::App& app) {
           ->check(non_negative(NumberKind::integer));
   sub->add_flag("--measure", opts->measure,
                 "Factor once per ordering (CHOLMOD on the symmetric pattern, KLU with that "
-                "ordering) and report the seconds; each under --lu-timeout");
+                "ordering) and report the seconds, and time CHOLMOD's supernodal factorization "
+                "with 1 and 2 BLAS threads beside the predictions; each ordering under "
+                "--lu-timeout");
+  sub->add_option("--measure-solvers", opts->measure_solvers,
+                  "What --measure times: 'cholmod', 'klu' or 'cholmod,klu'")
+      ->capture_default_str();
+  sub->add_flag("--calibrate", opts->calibrate,
+                "Measure this machine first (as `spax calibrate`, a few seconds) and cache the "
+                "model the predictions use");
+  sub->add_option("--machine-model", opts->machine_model,
+                  "Machine model file (default: this machine's cache file; with --calibrate, "
+                  "where the new model is written)");
+  sub->add_flag("--no-predict", opts->no_predict,
+                "Skip the schedule predictions (orderings.NAME.schedule)");
+  sub->add_option("--max-workers", opts->max_workers,
+                  "Largest worker count of the predictions (1, 2, 4, ... up to it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   sub->add_option("--name", opts->name, "Report name (default: the first file's stem)");
   sub->add_flag("--html", opts->html,
                 "Also write DIR/report.html: one self-contained page (summary, tables, pictures)");
@@ -92,6 +117,22 @@ const Registration reg("analyze", [](CLI::App& app) {
                   "--output-dir");
     ao.name = opts->name;
     ao.measure = opts->measure;
+    ao.measure_with.cholmod = ao.measure_with.klu = false;
+    for (const auto& lib : split_list(opts->measure_solvers)) {
+      if (lib == "cholmod") {
+        ao.measure_with.cholmod = true;
+      } else if (lib == "klu") {
+        ao.measure_with.klu = true;
+      } else {
+        throw_usage("--measure-solvers: unknown solver '" + lib + "' (cholmod or klu)");
+      }
+    }
+    ao.calibrate = opts->calibrate;
+    ao.predict = !opts->no_predict;
+    if (opts->calibrate && opts->no_predict)
+      throw_usage("--calibrate and --no-predict contradict each other");
+    ao.machine_model_path = opts->machine_model;
+    ao.max_workers = opts->max_workers;
     ao.stamps = opts->stamps;
     // The output directory is checked before the analysis, not after it.
     const std::string name = analyze_report_name(opts->files, ao);
@@ -106,6 +147,7 @@ const Registration reg("analyze", [](CLI::App& app) {
         progress.update(done, total, what);
       };
     AnalyzeResult r = analyze_files(opts->files, ao);
+    if (r.machine_model && !r.machine_model->warning.empty()) warn(r.machine_model->warning);
     progress.step("writing " + dir);
     write_analyze_outputs(r, dir, opts->html);
     progress.finish();

@@ -1,5 +1,5 @@
-// `--measure`: one CHOLMOD and one KLU factorization per ordering, timed, in a child process
-// killed past the timeout.
+// `--measure`: one CHOLMOD and one KLU factorization per ordering, and CHOLMOD's supernodal
+// factorization with 1 and 2 BLAS threads, timed in a child process killed past the timeout.
 #include <cholmod.h>
 #include <klu.h>
 #include <poll.h>
@@ -15,6 +15,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "analysis/cholmod_timing.hpp"
 #include "core/child.hpp"
 #include "spax/structure.hpp"
 #include "spax/timer.hpp"
@@ -22,44 +23,8 @@
 namespace spax {
 namespace {
 
-// Upper triangle (diagonal included) of the pattern of A + A^T + I, with values that make it
-// strictly diagonally dominant: off-diagonal -1, diagonal 1 + the number of off-diagonal
-// entries in the row of the full symmetric matrix.
-void spd_upper(const SparseMatrix& a, std::vector<SuiteSparse_long>& colptr,
-               std::vector<SuiteSparse_long>& rowind, std::vector<double>& values) {
-  const index_t n = a.ncols;
-  std::vector<std::vector<index_t>> cols(static_cast<std::size_t>(n));
-  for (index_t j = 0; j < n; ++j)
-    for (index_t p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
-      index_t i = a.rowind[p];
-      if (i < j) cols[j].push_back(i);
-      if (j < i) cols[i].push_back(j);
-    }
-  std::vector<index_t> degree(static_cast<std::size_t>(n), 0);
-  for (index_t j = 0; j < n; ++j) {
-    auto& c = cols[j];
-    std::sort(c.begin(), c.end());
-    c.erase(std::unique(c.begin(), c.end()), c.end());
-    for (index_t i : c) {
-      ++degree[i];
-      ++degree[j];
-    }
-  }
-  colptr.assign(static_cast<std::size_t>(n) + 1, 0);
-  rowind.clear();
-  values.clear();
-  for (index_t j = 0; j < n; ++j) {
-    for (index_t i : cols[j]) {
-      rowind.push_back(i);
-      values.push_back(-1.0);
-    }
-    rowind.push_back(j);
-    values.push_back(1.0 + static_cast<double>(degree[j]));
-    colptr[j + 1] = static_cast<SuiteSparse_long>(rowind.size());
-  }
-}
-
-std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& perm) {
+std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& perm,
+                             double timeout_seconds, const MeasureOptions& options) {
   const index_t n = a.ncols;
   std::vector<SuiteSparse_long> p(static_cast<std::size_t>(n));
   if (perm.empty()) {
@@ -70,10 +35,10 @@ std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& 
   char buf[256];
   // CHOLMOD.
   double chol = -1.0;
-  {
-    std::vector<SuiteSparse_long> cp, ri;
-    std::vector<double> vx;
-    spd_upper(a, cp, ri, vx);
+  const detail::SpdUpper spd = detail::spd_upper(a);
+  if (options.cholmod) {
+    std::vector<SuiteSparse_long> cp = spd.colptr, ri = spd.rowind;
+    std::vector<double> vx = spd.values;
     cholmod_common c;
     cholmod_l_start(&c);
     c.print = 0;
@@ -110,7 +75,9 @@ std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& 
   // KLU.
   double kt = -1.0;
   std::string kerr;
-  {
+  if (!options.klu) {
+    kerr = "not measured";
+  } else {
     SparseMatrix v = lu_values_matrix(a);
     std::vector<SuiteSparse_long> Ap(v.colptr.begin(), v.colptr.end());
     std::vector<SuiteSparse_long> Ai(v.rowind.begin(), v.rowind.end());
@@ -135,14 +102,36 @@ std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& 
       klu_l_free_symbolic(&sym, &common);
     }
   }
-  std::snprintf(buf, sizeof buf, "OK %.17g %.17g ", chol, kt);
-  return buf + kerr;
+  // CHOLMOD supernodal with 1 and 2 BLAS threads.
+  double t1 = -1.0, t2 = -1.0, t1cpu = -1.0;
+  int rounds = 0;
+  std::string terr = "not measured";
+  if (options.cholmod) {
+    try {
+      const double budget = timeout_seconds > 0.0 ? timeout_seconds / 4.0 : 10.0;
+      detail::CholmodTimes ct = detail::time_cholmod_supernodal(spd, perm, {1, 2}, 5, budget);
+      t1 = ct.seconds[0];
+      t2 = ct.seconds[1];
+      t1cpu = ct.cpu_seconds[0];
+      rounds = ct.rounds;
+      terr.clear();
+    } catch (const std::exception& e) {
+      terr = e.what();
+    }
+  }
+  std::snprintf(buf, sizeof buf, "OK %.17g %.17g %.17g %.17g %.17g %d\n", chol, kt, t1, t2, t1cpu,
+                rounds);
+  for (char& ch : kerr)
+    if (ch == '\n') ch = ' ';
+  for (char& ch : terr)
+    if (ch == '\n') ch = ' ';
+  return buf + kerr + "\n" + terr;
 }
 
 }  // namespace
 
 MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::vector<index_t>& perm,
-                                            double timeout_seconds) {
+                                            double timeout_seconds, const MeasureOptions& options) {
   MeasuredFactorization m;
   if (!a.is_square()) {
     m.error = "needs a square matrix";
@@ -150,9 +139,10 @@ MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::ve
   }
   detail::ChildOutcome child;
   if (detail::forking_allowed())
-    child = detail::run_in_child([&] { return measure_in_child(a, perm); }, timeout_seconds);
-  else
-    child.payload = measure_in_child(a, perm);  // inside an MPI job: here, without the timeout
+    child = detail::run_in_child(
+        [&] { return measure_in_child(a, perm, timeout_seconds, options); }, timeout_seconds);
+  else  // inside an MPI job: here, without the timeout
+    child.payload = measure_in_child(a, perm, timeout_seconds, options);
   if (child.timed_out) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "timeout after %g s", timeout_seconds);
@@ -168,11 +158,13 @@ MeasuredFactorization measure_factorization(const SparseMatrix& a, const std::ve
   std::string tag;
   in >> tag;
   if (tag == "OK") {
-    in >> m.cholmod_seconds >> m.klu_seconds;
+    in >> m.cholmod_seconds >> m.klu_seconds >> m.cholmod_supernodal_1 >> m.cholmod_supernodal_2 >>
+        m.cholmod_supernodal_1_cpu >> m.cholmod_rounds;
     m.ok = !in.fail();
     if (m.ok) {
       in.get();
       std::getline(in, m.klu_error);
+      std::getline(in, m.cholmod_supernodal_error);
     } else {
       m.error = "malformed result from the factorization process";
     }

@@ -200,7 +200,16 @@ OrderingAnalysis analyze_ordering(const SparseMatrix& a, const Ordering& orderin
   r.work_span = cp.work_span;
   SupernodeStats fund = fundamental_supernodes(s.parent, s.colcount);
   r.fundamental_supernodes = fund.count;
-  if (options.relaxed) {
+  if (options.relaxed && options.model &&
+      (!options.predict_ordering || options.predict_ordering(ordering.name))) {
+    SupernodalStructure st = supernodal_structure(a, r.perm);
+    SupernodeStats rel = supernode_stats(st.first, s.parent);
+    r.relaxed_supernodes = rel.count;
+    r.supernodal_tree_height = rel.tree_height;
+    r.supernodal_tree_max_width = rel.tree_max_width;
+    r.schedule =
+        predict_schedule(a, r.perm, s.parent, s.colcount, st, *options.model, options.predict);
+  } else if (options.relaxed) {
     SupernodeStats rel = relaxed_supernodes(a, r.perm, s.parent);
     r.relaxed_supernodes = rel.count;
     r.supernodal_tree_height = rel.tree_height;

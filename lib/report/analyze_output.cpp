@@ -11,6 +11,7 @@
 #include "report/html_report.hpp"
 #include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
+#include "report/schedule_report.hpp"
 #include "report/svg_plots.hpp"
 #include "report/text_format.hpp"
 #include "spax/analyze_report.hpp"
@@ -331,9 +332,12 @@ ojson build_json(const AnalyzeResult& r) {
         } else {
           mj["klu_error"] = mf.klu_error;
         }
+        add_threaded_measure(mj, mf);
       }
       x["measured"] = mj;
     }
+    if (o.schedule)
+      x["schedule"] = schedule_json(*o.schedule, k < r.measured.size() ? &r.measured[k] : nullptr);
     x["files"] = {{"perm", "perm_" + o.ordering + ".npy"},
                   {"level_set_widths", "level_set_widths_" + o.ordering + ".csv"},
                   {"etree_parent", "etree_parent_" + o.ordering + ".npy"}};
@@ -345,6 +349,7 @@ ojson build_json(const AnalyzeResult& r) {
     j["best_ordering_parallelism"] = b->ordering;
 
   if (r.scatter) j["device_parallelism"] = scatter_json_value(*r.scatter);
+  if (r.machine_model) j["machine_model"] = machine_model_info_json(*r.machine_model);
 
   ojson tj = ojson::object();
   for (const auto& [phase, sec] : r.timings) tj[phase] = sec;
@@ -545,6 +550,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
       o << "best for parallelism: " << b->ordering << " (work/span " << fmt("%.1f", b->work_span)
         << ", height " << b->height << ")\n";
   }
+  if (std::string sched = schedule_summary(r); !sched.empty()) o << "\n" << sched;
   if (r.scatter) o << "\n" << scatter_summary(*r.scatter);
   return o.str();
 }
@@ -586,6 +592,10 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
            dir, r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
            r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr))
     written.push_back(f);
+  if (std::string svg = schedule_svg(r); !svg.empty()) {
+    write_file_atomic(path("schedule.svg"), [&](std::ostream& out) { out << svg; });
+    written.push_back(path("schedule.svg"));
+  }
   for (const auto& o : r.orderings) {
     npy("perm_" + o.ordering + ".npy", o.perm);
     csv("level_set_widths_" + o.ordering + ".csv", o.level_widths);

@@ -7,6 +7,7 @@
 
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
+#include "spax/machine_model.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
@@ -72,6 +73,35 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
   r.lu_requested = options.superlu || options.klu;
   r.timings.emplace_back("read", read_seconds);
   Timer t;
+  // The machine model, before any child process or thread competes with a calibration.
+  std::optional<MachineModel> model;
+  if (options.predict) {
+    t.reset();
+    MachineModelInfo info;
+    info.path = options.machine_model_path.empty() ? machine_model_cache_path()
+                                                   : options.machine_model_path;
+    if (options.calibrate) {
+      model = calibrate_machine();
+      save_machine_model(*model, info.path);
+      info.status = "calibrated now";
+    } else {
+      // A file the user named may come from the machine the job will run on.
+      LoadedMachineModel loaded = load_machine_model(info.path, current_machine(), 90.0,
+                                                     options.machine_model_path.empty());
+      model = std::move(loaded.model);
+      info.status = loaded.status == "calibrated" ? "cached" : loaded.status;
+      info.warning = loaded.warning;
+      if (!loaded.warning.empty()) r.notes.push_back(loaded.warning);
+    }
+    info.source = model->source;
+    info.created = model->created;
+    info.blas = model->machine.blas;
+    info.threads = model->thread_counts();
+    info.calibration_seconds = model->calibration_seconds;
+    info.backend = model->backend;
+    r.machine_model = std::move(info);
+    r.timings.emplace_back(options.calibrate ? "calibrate" : "machine_model", t.seconds());
+  }
   r.pattern = pattern_of(a);
   r.square = a.is_square();
   r.n = a.ncols;
@@ -112,6 +142,11 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     ao.relaxed = true;
     ao.on_ordering_done = [&](const std::string& name) { progress("ordering " + name, true); };
     progress("orderings", false);
+    if (model) ao.model = &*model;
+    // natural, analysed for the natural-order sections only, needs no prediction.
+    if (!natural_listed)
+      ao.predict_ordering = [](const std::string& name) { return name != "natural"; };
+    ao.predict.max_workers = options.max_workers;
     // SuperLU's MMD is the slowest ordering; the MMD LU child computes it anyway.
     if (job)
       ao.provided = [&job](const std::string& name, Ordering& o) {
@@ -171,7 +206,7 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     t.reset();
     for (const auto& o : r.orderings) {
       progress("measure " + o.ordering, false);
-      r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout));
+      r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
       progress("measure " + o.ordering, true);
     }
     r.timings.emplace_back("measure", t.seconds());

@@ -10,6 +10,13 @@
 namespace spax {
 namespace {
 
+AnalysisOptions options(int threads, bool relaxed) {
+  AnalysisOptions o;
+  o.threads = threads;
+  o.relaxed = relaxed;
+  return o;
+}
+
 using V = std::vector<index_t>;
 
 std::vector<std::pair<std::string, SparseMatrix>> small_cases() {
@@ -121,7 +128,7 @@ TEST(Rcm, PathFromAnEndAndComponents) {
 
 TEST(Ordering, FillReducingOrderingsBeatNaturalOnAGrid) {
   SparseMatrix g = test::grid2d(30);
-  auto results = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}, {}});
+  auto results = analyze_orderings(g, ordering_names(), options(2, true));
   ASSERT_EQ(results.size(), 6u);
   index_t natural = results[0].nnz_l;
   EXPECT_EQ(results[0].ordering, "natural");
@@ -152,8 +159,7 @@ TEST(Ordering, AnalyzeOrderingFields) {
   EXPECT_DOUBLE_EQ(r.memory_bytes, 11 * 16 + 7 * 8);
   EXPECT_DOUBLE_EQ(predicted_factor_bytes(6, 11), 11 * 16 + 7 * 8);
   EXPECT_GE(r.relaxed_supernodes, 1);
-  OrderingAnalysis r2 =
-      analyze_ordering(a, compute_ordering(a, "natural"), AnalysisOptions{1, false, {}, {}});
+  OrderingAnalysis r2 = analyze_ordering(a, compute_ordering(a, "natural"), options(1, false));
   EXPECT_EQ(r2.relaxed_supernodes, -1);
   EXPECT_EQ(r2.supernodal_tree_height, 2);
   EXPECT_EQ(r2.supernodal_tree_max_width, 5);
@@ -168,8 +174,8 @@ TEST(Ordering, AnalyzeOrderingFields) {
 
 TEST(Ordering, ThreadsDoNotChangeResults) {
   SparseMatrix g = test::grid2d(12);
-  auto one = analyze_orderings(g, ordering_names(), AnalysisOptions{1, true, {}, {}});
-  auto two = analyze_orderings(g, ordering_names(), AnalysisOptions{2, true, {}, {}});
+  auto one = analyze_orderings(g, ordering_names(), options(1, true));
+  auto two = analyze_orderings(g, ordering_names(), options(2, true));
   ASSERT_EQ(one.size(), two.size());
   for (std::size_t i = 0; i < one.size(); ++i) {
     EXPECT_EQ(one[i].ordering, two[i].ordering);

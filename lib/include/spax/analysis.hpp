@@ -21,11 +21,14 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "spax/common.hpp"
+#include "spax/machine_model.hpp"
+#include "spax/predict.hpp"
 #include "spax/sparse.hpp"
 
 namespace spax {
@@ -216,6 +219,9 @@ struct SPAX_API OrderingAnalysis {
   // Predicted memory of L in bytes, as a CSC factor with double values and 64-bit indices:
   // nnz_l * (8 + 8) + (n + 1) * 8  (values + row indices + column pointers).
   double memory_bytes = 0.0;
+  // With AnalysisOptions::model: the predicted times of the supernodal factorization on p
+  // workers, the triangular solves, the GPU batch plan and the memory per process (predict.hpp).
+  std::optional<SchedulePrediction> schedule;
 };
 
 struct SPAX_API AnalysisOptions {
@@ -227,6 +233,12 @@ struct SPAX_API AnalysisOptions {
   // analyze_orderings calls this after each ordering is analysed, from the thread that analysed
   // it (so it must be thread-safe); for progress reports.
   std::function<void(const std::string& name)> on_ordering_done;
+  // When set (and relaxed), each ordering also gets its schedule prediction (predict_schedule
+  // on CHOLMOD's relaxed supernodes, computed from the same supernodal analysis).
+  const MachineModel* model = nullptr;
+  PredictOptions predict;
+  // When set, only the orderings it accepts get a prediction.
+  std::function<bool(const std::string& name)> predict_ordering;
 };
 
 // Predicted bytes of L: nnz_l * 16 + (n + 1) * 8.

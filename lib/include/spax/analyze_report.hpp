@@ -19,18 +19,40 @@ struct SPAX_API AnalyzeOptions {
   // Orderings analysed (names of ordering_names()); natural is always analysed for the
   // elimination_tree / supernodes sections even when not listed.
   std::vector<std::string> orderings = ordering_names();
-  bool superlu = true;       // SuperLU LU fill (MMD_AT_PLUS_A, COLAMD)
-  bool klu = true;           // KLU LU fill (AMD, COLAMD, with BTF)
-  double lu_timeout = 60.0;  // seconds per factorization (<= 0: none)
-  int superlu_relax = 0;     // LuFillOptions::superlu_relax (0: auto)
-  int threads = 0;           // 0: all hardware threads
-  std::string name;          // report name (default: stem of the first file)
-  bool measure = false;      // factor once per ordering (CHOLMOD and KLU) and time it
-  std::string stamps;        // a stamp map (JSON or CSV): adds device_parallelism
+  bool superlu = true;          // SuperLU LU fill (MMD_AT_PLUS_A, COLAMD)
+  bool klu = true;              // KLU LU fill (AMD, COLAMD, with BTF)
+  double lu_timeout = 60.0;     // seconds per factorization (<= 0: none)
+  int superlu_relax = 0;        // LuFillOptions::superlu_relax (0: auto)
+  int threads = 0;              // 0: all hardware threads
+  std::string name;             // report name (default: stem of the first file)
+  bool measure = false;         // factor once per ordering (CHOLMOD and KLU) and time it
+  MeasureOptions measure_with;  // which factorizations --measure times
+  std::string stamps;           // a stamp map (JSON or CSV): adds device_parallelism
+  // Schedule predictions (orderings.NAME.schedule) from the machine model: the cached
+  // calibration of this machine (machine_model_path, default machine_model_cache_path()), or
+  // the default model when there is none or it is refused. calibrate: measure the machine first
+  // and write the cache.
+  bool predict = true;
+  bool calibrate = false;
+  std::string machine_model_path;
+  int max_workers = 64;
   // Progress of the analysis: called with the steps done so far, the total and what runs next
   // (or, for an ordering, what just finished). Called from this thread and from the ordering
   // workers, so it must be thread-safe. Nothing is printed by the library itself.
   std::function<void(std::size_t done, std::size_t total, const std::string& what)> progress;
+};
+
+// Which machine model the predictions used.
+struct MachineModelInfo {
+  std::string source;   // "calibrated" or "default"
+  std::string status;   // "calibrated now", "cached", "absent", "refused"
+  std::string path;     // the cache file
+  std::string warning;  // why a cache file was refused (also in notes)
+  std::string created;
+  std::string blas;
+  std::vector<int> threads;  // calibrated thread counts
+  double calibration_seconds = 0.0;
+  BackendOverhead backend;
 };
 
 struct SPAX_API AnalyzeResult {
@@ -55,8 +77,9 @@ struct SPAX_API AnalyzeResult {
   bool has_rcm = false;
   index_t bandwidth_rcm = 0;
 
-  std::vector<OrderingAnalysis> orderings;      // in the order requested
-  std::vector<MeasuredFactorization> measured;  // with --measure: one per ordering
+  std::vector<OrderingAnalysis> orderings;        // in the order requested
+  std::vector<MeasuredFactorization> measured;    // with --measure: one per ordering
+  std::optional<MachineModelInfo> machine_model;  // with predictions
 
   bool lu_requested = true;
   LuFillResult fill;

@@ -174,19 +174,35 @@ SPAX_API SparseMatrix lu_values_matrix(const SparseMatrix& a, std::string* value
 // CHOLMOD (cholmod_l_analyze_p with the ordering given, then cholmod_l_factorize) on the
 // pattern of A+A^T + I with values that make it diagonally dominant (so SPD), and KLU
 // (klu_l_analyze_given with P = Q = the ordering, BTF on, then klu_l_factor) on the LU values
-// (lu_values_matrix). Only the numeric factorization is timed.
+// (lu_values_matrix). Only the numeric factorization is timed. Then, for the predictions of the
+// schedule, CHOLMOD's supernodal factorization (forced supernodal, its OpenMP loops on one
+// thread) with 1 and with 2 BLAS threads: rounds of one fresh factorization per thread count,
+// the best of each kept; rounds continue while they took less than a quarter of the timeout (at
+// most 5 rounds).
 struct SPAX_API MeasuredFactorization {
   bool ok = false;
   std::string skipped;  // "timeout after T s"
   std::string error;
-  double cholmod_seconds = 0.0;
-  double klu_seconds = -1.0;  // -1: KLU failed (klu_error says why)
+  double cholmod_seconds = 0.0;  // -1 when CHOLMOD was not measured (MeasureOptions)
+  double klu_seconds = -1.0;     // -1: KLU failed or was not measured (klu_error says why)
   std::string klu_error;
+  double cholmod_supernodal_1 = -1.0;  // seconds, 1 BLAS thread; -1 when not measured
+  double cholmod_supernodal_2 = -1.0;  // seconds, 2 BLAS threads
+  // CPU seconds of the 1-thread run (its only thread): equal to the wall time on an idle
+  // machine, without the time the scheduler gave other processes on a busy one.
+  double cholmod_supernodal_1_cpu = -1.0;
+  int cholmod_rounds = 0;
+  std::string cholmod_supernodal_error;  // why the threaded timing is missing
+};
+struct MeasureOptions {
+  bool cholmod = true;  // the auto-mode factorization and the threaded supernodal timings
+  bool klu = true;
 };
 // perm: p[k] = old index of pivot k (empty = natural); square A only.
 SPAX_API MeasuredFactorization measure_factorization(const SparseMatrix& a,
                                                      const std::vector<index_t>& perm,
-                                                     double timeout_seconds);
+                                                     double timeout_seconds,
+                                                     const MeasureOptions& options = {});
 
 // ---------------------------------------------------------------------------------------------
 // Pattern stability over samples A_0, A_1, ... (added one at a time; only the first is kept).
