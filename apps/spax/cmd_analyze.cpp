@@ -92,7 +92,7 @@ const Registration reg("analyze", [](CLI::App& app) {
   sub->add_option("--max-workers", opts->max_workers,
                   "Largest worker count of the predictions (1, 2, 4, ... up to it)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+      ->check(between(1, 4096, NumberKind::integer));
   sub->add_option("--name", opts->name, "Report name (default: the first file's stem)");
   sub->add_flag("--html", opts->html,
                 "Also write DIR/report.html: one self-contained page (summary, tables, pictures)");

@@ -28,15 +28,6 @@ struct BenchCliOptions {
   std::string ranks;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 void run_bench(BenchCliOptions& o) {
   std::vector<std::string> solvers =
       o.solvers == "all" ? direct_solver_names() : split_list(o.solvers);
@@ -115,9 +106,9 @@ void run_bench(BenchCliOptions& o) {
   report.machine = machine_info();
   std::size_t cases_per_matrix = 0;  // a multi-process backend runs once per --ranks count
   for (const auto& s : solvers)
-    cases_per_matrix += orderings.size() * (o.bench.ranks.empty() || !runs_across_processes(s)
-                                                ? 1
-                                                : o.bench.ranks.size());
+    cases_per_matrix +=
+        orderings.size() *
+        (o.bench.ranks.empty() || !runs_across_processes(s) ? 1 : o.bench.ranks.size());
   Progress progress("bench", mats.size() * cases_per_matrix);
   for (const auto& mf : mats) {
     for (const auto& s : solvers)

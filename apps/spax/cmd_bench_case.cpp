@@ -23,13 +23,13 @@ const Registration reg("bench-case", [](CLI::App& app) {
   sub->add_option("file", o->file)->required();
   sub->add_option("--solver", o->solver)->required();
   sub->add_option("--ordering", o->ordering);
-  sub->add_option("--warmup", o->bench.warmup)->check(CLI::Range(0, 1000));
-  sub->add_option("--runs", o->bench.runs)->check(CLI::Range(1, 100000));
-  sub->add_option("--sequence", o->bench.sequence)->check(CLI::Range(0, 100000));
-  sub->add_option("--max-memory", o->bench.max_memory_mb)->check(CLI::NonNegativeNumber);
+  sub->add_option("--warmup", o->bench.warmup)->check(between(0, 1000, NumberKind::integer));
+  sub->add_option("--runs", o->bench.runs)->check(between(1, 100000, NumberKind::integer));
+  sub->add_option("--sequence", o->bench.sequence)->check(between(0, 100000, NumberKind::integer));
+  sub->add_option("--max-memory", o->bench.max_memory_mb)->check(non_negative());
   sub->add_option("--seed", o->bench.seed);
   sub->add_option("--tol", o->bench.tol);
-  sub->add_option("--max-iter", o->bench.max_iter)->check(CLI::PositiveNumber);
+  sub->add_option("--max-iter", o->bench.max_iter)->check(positive(NumberKind::integer));
   sub->add_option("--precond-options", o->bench.precond_options);
   add_threads_option(*sub, o->bench.threads);
   sub->callback([o] {

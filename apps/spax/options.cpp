@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <thread>
 
 #include "command.hpp"
@@ -188,7 +189,8 @@ std::optional<std::string> unknown_subcommand(const CLI::App& app,
     std::vector<std::string> names;
     const CLI::App* next = nullptr;
     for (const auto* s : subs) {
-      names.push_back(s->get_name());
+      // Hidden commands (no group: bench-case, run by bench --ranks) are not offered.
+      if (!s->get_group().empty()) names.push_back(s->get_name());
       if (s->get_name() == a) next = s;
     }
     if (next) {
@@ -220,6 +222,15 @@ std::optional<std::string> unknown_subcommand(const CLI::App& app,
     return msg;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
 }
 
 }  // namespace spax::app

@@ -206,7 +206,8 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     t.reset();
     for (const auto& o : r.orderings) {
       progress("measure " + o.ordering, false);
-      r.measured.push_back(measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
+      r.measured.push_back(
+          measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
       progress("measure " + o.ordering, true);
     }
     r.timings.emplace_back("measure", t.seconds());

@@ -133,7 +133,8 @@ std::vector<Table> build_tables(const BenchReport& r) {
           const PhaseSamples* p = find_phase(c, ph);
           if (!p) continue;
           const SampleStats s = sample_stats(p->seconds);
-          std::vector<std::string> row = {first ? solver_label(c) : "", first ? c.ordering : "", ph};
+          std::vector<std::string> row = {first ? solver_label(c) : "", first ? c.ordering : "",
+                                          ph};
           first = false;
           row.push_back(format_seconds(s.median));
           row.push_back(ratio_text(s.median, fastest_median(r, c.matrix, ph)));

@@ -11,24 +11,25 @@
 namespace spax {
 
 // orderings.NAME.schedule; `measured` (may be null) adds predicted_vs_measured.
-nlohmann::ordered_json schedule_json(const SchedulePrediction& s,
-                                     const MeasuredFactorization* measured);
+SPAX_API nlohmann::ordered_json schedule_json(const SchedulePrediction& s,
+                                              const MeasuredFactorization* measured);
 // The top-level machine_model key.
-nlohmann::ordered_json machine_model_info_json(const MachineModelInfo& m);
+SPAX_API nlohmann::ordered_json machine_model_info_json(const MachineModelInfo& m);
 // Adds the supernodal timings with 1 and 2 BLAS threads (and the MUMPS placeholders) to an
 // orderings.NAME.measured object.
-void add_threaded_measure(nlohmann::ordered_json& measured, const MeasuredFactorization& m);
+SPAX_API void add_threaded_measure(nlohmann::ordered_json& measured,
+                                   const MeasuredFactorization& m);
 
 // The summary's "Predicted schedule" section ("" without predictions).
-std::string schedule_summary(const AnalyzeResult& r);
+SPAX_API std::string schedule_summary(const AnalyzeResult& r);
 
 // schedule.svg: predicted speedup against workers (1 to 64, log scale) for every ordering, tree
 // parallelism (dashed) and tree + within-front (solid), with the measured 2-thread CHOLMOD
 // speedups as points when measured. Empty string without predictions.
-std::string schedule_svg(const AnalyzeResult& r);
+SPAX_API std::string schedule_svg(const AnalyzeResult& r);
 
 // `spax calibrate`'s summary: where the model was saved, what was measured (the best rate of
 // each kernel per thread count, the barrier, the backend overhead and its fit).
-std::string machine_model_summary(const MachineModel& m, const std::string& path);
+SPAX_API std::string machine_model_summary(const MachineModel& m, const std::string& path);
 
 }  // namespace spax

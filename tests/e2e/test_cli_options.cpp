@@ -98,7 +98,8 @@ TEST(CliOptions, UnknownSubcommandsAreNamedWithTheNearestOne) {
   auto foo = run_spax({"foo"});
   EXPECT_EQ(foo.exit_code, 2);
   EXPECT_TRUE(mentions(foo, "unknown command 'foo'")) << foo.err;
-  EXPECT_TRUE(mentions(foo, "analyze, bench, check")) << foo.err;
+  EXPECT_TRUE(mentions(foo, "analyze, bench, calibrate, check")) << foo.err;
+  EXPECT_FALSE(mentions(foo, "bench-case")) << foo.err;  // internal, not offered
   auto solv = run_spax({"solv", "x.mtx"});
   EXPECT_EQ(solv.exit_code, 2);
   EXPECT_TRUE(mentions(solv, "unknown command 'solv'")) << solv.err;

@@ -40,11 +40,14 @@ const std::vector<std::pair<std::string, std::string>> kSkipped = {
     // The Python module's build-tree and install use: the python_install test runs them.
     {"PYTHONPATH=", "imports the module from a build or install tree (python_install test)"},
     {"sudo ", "installs into the system"},
+    {"mpirun --hostfile", "needs the hosts of a cluster"},
 };
 
 // Commands that need a part this build may lack, run only where it has it.
 const std::vector<std::pair<std::string, bool>> kNeeds = {
-    {"cuda-", SPAX_HAS_CUDA != 0},  // the CUDA plugin (and its GPU: built only beside a driver)
+    {"cuda-", SPAX_HAS_CUDA != 0},   // the CUDA plugin (and its GPU: built only beside a driver)
+    {"mumps", SPAX_HAS_MUMPS != 0},  // the MUMPS plugin
+    {"mpirun", SPAX_HAS_MUMPS != 0 || SPAX_HAS_HYPRE != 0},  // an MPI plugin
 };
 
 // Sizes that make the documented command long on 2 shared cores, scaled down here; the README
@@ -154,7 +157,11 @@ struct ShellResult {
 ShellResult run_shell(const std::string& cmd, const fs::path& dir) {
   const fs::path log = dir / ".readme-test-output";
   const std::string bin = fs::path(SPAX_BINARY).parent_path().string();
-  const std::string full = "cd '" + dir.string() + "' && export PATH='" + bin + "':\"$PATH\" && (" +
+  // The test environment (never the product's) lets Open MPI's mpirun run as root, as CI does,
+  // and start more processes than this machine's cores (the README's -np 4 on 2 cores).
+  const std::string full = "cd '" + dir.string() + "' && export PATH='" + bin +
+                           "':\"$PATH\" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                           "OMPI_MCA_rmaps_base_oversubscribe=1 && (" +
                            cmd + ") > '" + log.string() + "' 2>&1";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(full.c_str());
@@ -201,7 +208,8 @@ std::string skip_reason(const std::string& cmd) {
   for (const auto& [prefix, why] : kSkipped)
     if (cmd.rfind(prefix, 0) == 0) return why;
   for (const auto& [word, built] : kNeeds)
-    if (!built && cmd.find(word) != std::string::npos) return "needs what this build lacks: " + word;
+    if (!built && cmd.find(word) != std::string::npos)
+      return "needs what this build lacks: " + word;
   return {};
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -125,6 +126,14 @@ RunResult run_spax_env(const std::vector<std::string>& args, const std::vector<s
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // Into the test's own log (shown when the test fails): what a run that did not exit 0 said, so
+  // that a failure on another machine names its cause.
+  if (r.exit_code != 0) {
+    std::string cmd = "spax";
+    for (const auto& a : args) cmd += " " + a;
+    std::cerr << "[" << cmd.substr(0, 200) << " -> exit " << r.exit_code << "] "
+              << r.err.substr(0, 600) << (r.err.size() > 600 ? "...\n" : "");
+  }
   return r;
 }
 

@@ -54,8 +54,8 @@ class SPAX_API SingularError : public Error {
 };
 
 [[noreturn]] SPAX_API void throw_usage(const std::string& message);
-[[noreturn]] SPAX_API void throw_input(const std::string& message,
-                                                const std::string& file = {}, index_t line = 0);
+[[noreturn]] SPAX_API void throw_input(const std::string& message, const std::string& file = {},
+                                       index_t line = 0);
 [[noreturn]] SPAX_API void throw_numerical(const std::string& message);
 [[noreturn]] SPAX_API void throw_internal(const std::string& message);
 

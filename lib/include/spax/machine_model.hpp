@@ -178,7 +178,7 @@ struct CalibrationSample {
 // of one BLAS thread). Takes a few seconds (about 1.5 s
 // per thread count on a 2020-era core). Source "calibrated".
 SPAX_API MachineModel calibrate_machine(const CalibrationOptions& options = {},
-                               std::vector<CalibrationSample>* samples = nullptr);
+                                        std::vector<CalibrationSample>* samples = nullptr);
 
 // Builds the tables of one thread count from timed calls: the shapes of each kernel form the
 // grid (a shape missing from a full grid takes the rate of the nearest timed shape, by distance in
@@ -223,7 +223,8 @@ struct LoadedMachineModel {
 // check_identity = false (a file the user named, say calibrated on the machine the job will run
 // on), another machine, BLAS or age only adds a warning.
 SPAX_API LoadedMachineModel load_machine_model(const std::string& path,
-                                      const MachineIdentity& here = current_machine(),
-                                      double max_age_days = 90.0, bool check_identity = true);
+                                               const MachineIdentity& here = current_machine(),
+                                               double max_age_days = 90.0,
+                                               bool check_identity = true);
 
 }  // namespace spax

@@ -52,7 +52,8 @@ struct SupernodalStructure {
 // CHOLMOD's supernodal analysis of A(p,p)+A(p,p)^T (natural order on the permuted pattern, no
 // postordering, default relaxed amalgamation, as relaxed_supernodes). Square A only; empty p =
 // natural order.
-SPAX_API SupernodalStructure supernodal_structure(const SparseMatrix& a, std::span<const index_t> p);
+SPAX_API SupernodalStructure supernodal_structure(const SparseMatrix& a,
+                                                  std::span<const index_t> p);
 
 // ---------------------------------------------------------------------------------------------
 // Task costs
@@ -61,13 +62,14 @@ SPAX_API SupernodalStructure supernodal_structure(const SparseMatrix& a, std::sp
 // Seconds of supernode s as CHOLMOD's left-looking supernodal factorization runs it, with q BLAS
 // threads; the scalar loops (zeroing, maps, assembly) run on one thread unless scalar_parallel,
 // when q workers split them too.
-SPAX_API double supernode_seconds(const SupernodalStructure& st, index_t s, const MachineModel& model, int q,
-                         bool scalar_parallel);
+SPAX_API double supernode_seconds(const SupernodalStructure& st, index_t s,
+                                  const MachineModel& model, int q, bool scalar_parallel);
 // Seconds of supernode s as one front of a multifrontal LU on the same tree (the pattern of
 // A+A^T, pivots kept inside the front): zero the m x m front, assemble A and the children's
 // update blocks (extend-add), getrf of the k pivot columns, two trsm (L and U panels) and the
 // gemm of the (m - k) x (m - k) update block, on q threads.
-SPAX_API double front_seconds_lu(const SupernodalStructure& st, index_t s, const MachineModel& model, int q);
+SPAX_API double front_seconds_lu(const SupernodalStructure& st, index_t s,
+                                 const MachineModel& model, int q);
 // Floating-point operations of supernode s in the supernodal Cholesky (potrf, trsm, and the
 // updates it sends to its ancestors: (m - k) (m - k + 1) k), zeros of the relaxed supernodes
 // included.
@@ -135,7 +137,8 @@ SPAX_API double span_seconds(const TaskTree& t, int p);
 // its children's update blocks are released then, its factor and update block are placed on its
 // workers when it ends.
 // track_memory = false skips the memory accounting (the memory_* fields stay 0).
-SPAX_API ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind, bool track_memory = true);
+SPAX_API ScheduleResult list_schedule(const TaskTree& t, int p, ScheduleKind kind,
+                                      bool track_memory = true);
 
 // ---------------------------------------------------------------------------------------------
 // Triangular solves: level sets of L and U
@@ -169,8 +172,9 @@ struct SolveStructure {
 // structurally unsymmetric A gets the symbolic LU (Gilbert-Peierls with symmetric pruning,
 // memory O(nnz(L + U))) unless 2 * sum(colcount) exceeds max_entries.
 SPAX_API SolveStructure solve_structure(const SparseMatrix& a, std::span<const index_t> p,
-                               std::span<const index_t> parent, std::span<const index_t> colcount,
-                               double max_entries = 1e7);
+                                        std::span<const index_t> parent,
+                                        std::span<const index_t> colcount,
+                                        double max_entries = 1e7);
 
 struct SolveSchedule {
   index_t levels = 0;         // barriers of the level-scheduled solve (levels - 1 barriers)
@@ -185,11 +189,12 @@ struct SolveSchedule {
 // levels): consecutive levels are merged into a band while that lowers the predicted time; a
 // band's rows split into connected components (of the dependencies inside the band), each run
 // by one worker, so a band costs max(W_band / p, largest component) + one barrier.
-SPAX_API SolveSchedule solve_schedule(const SolveDag& dag, int p, double seconds_per_entry, double barrier);
+SPAX_API SolveSchedule solve_schedule(const SolveDag& dag, int p, double seconds_per_entry,
+                                      double barrier);
 // The same for several worker counts at once (barrier(p): one barrier among p workers).
 SPAX_API std::vector<SolveSchedule> solve_schedules(const SolveDag& dag, std::span<const int> ps,
-                                           double seconds_per_entry,
-                                           const std::function<double(int)>& barrier);
+                                                    double seconds_per_entry,
+                                                    const std::function<double(int)>& barrier);
 
 // ---------------------------------------------------------------------------------------------
 // GPU batch plan and the whole per-ordering prediction
@@ -242,16 +247,17 @@ struct PredictOptions {
 // The whole prediction for A under ordering p (parent/colcount: its etree and column counts).
 // The structure st must be supernodal_structure(a, p).
 SPAX_API SchedulePrediction predict_schedule(const SparseMatrix& a, std::span<const index_t> p,
-                                    std::span<const index_t> parent,
-                                    std::span<const index_t> colcount,
-                                    const SupernodalStructure& st, const MachineModel& model,
-                                    const PredictOptions& options = {});
+                                             std::span<const index_t> parent,
+                                             std::span<const index_t> colcount,
+                                             const SupernodalStructure& st,
+                                             const MachineModel& model,
+                                             const PredictOptions& options = {});
 
 // The task tree of a supernodal structure: CHOLMOD-like costs (supernode_seconds with
 // scalar_parallel) on 1, 2, 4, ..., max_workers workers and multifrontal memory (Cholesky,
 // doubles): factor 8 (m k + m), front 8 m (m + 1) / 2, update block 8 r (r + 1) / 2 with
 // r = m - k.
 SPAX_API TaskTree supernodal_task_tree(const SupernodalStructure& st, const MachineModel& model,
-                              int max_workers, bool scalar_parallel);
+                                       int max_workers, bool scalar_parallel);
 
 }  // namespace spax
