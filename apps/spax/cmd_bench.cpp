@@ -131,6 +131,13 @@ void run_bench(BenchCliOptions& o) {
       }
   }
   progress.finish();
+  // Beside each measured process count, what the analysis predicts for it.
+  if (!o.bench.ranks.empty())
+    for (const auto& mf : mats) {
+      const std::string name = mf.path.substr(mf.path.find_last_of('/') + 1);
+      if (const std::string why = add_rank_predictions(report, name, mf.matrix); !why.empty())
+        warn(name + ": " + why);
+    }
   table_out << bench_text_table(report);
   if (const std::string noise = bench_noise_summary(report); !noise.empty()) warn(noise);
   if (!o.export_json.empty())

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -16,6 +17,10 @@
 #include <thread>
 
 #include "bench/bench_detail.hpp"
+#include "report/bench_report.hpp"
+#include "spax/analysis.hpp"
+#include "spax/machine_model.hpp"
+#include "spax/predict.hpp"
 #include "spax/bench.hpp"
 #include "spax/timer.hpp"
 
@@ -201,6 +206,33 @@ BenchCase run_bench_case_mpi(const std::string& matrix_path, const SparseMatrix&
   bench_detail::read_payload(c, out, !a.has_values());
   c.processes = processes;
   return c;
+}
+
+std::string add_rank_predictions(BenchReport& report, const std::string& matrix_name,
+                                 const SparseMatrix& a) {
+  int most = 1;
+  for (const auto& c : report.cases)
+    if (c.mpi_job && c.matrix == matrix_name) most = std::max(most, c.processes);
+  if (!a.is_square()) return "no prediction: the matrix is not square";
+  try {
+    const LoadedMachineModel model = load_machine_model(machine_model_cache_path());
+    AnalysisOptions o;
+    o.relaxed = true;
+    o.model = &model.model;
+    o.predict.max_workers = most;
+    const OrderingAnalysis oa = analyze_ordering(a, compute_ordering(a, "amd"), o);
+    if (!oa.schedule) return "no prediction was made";
+    for (auto& c : report.cases) {
+      if (!c.mpi_job || c.matrix != matrix_name) continue;
+      for (const auto& row : oa.schedule->rows)
+        if (row.p == c.processes) c.predicted_speedup = row.tree_front.speedup;
+    }
+    return model.status == "calibrated"
+               ? std::string()
+               : "predictions from the default machine model (run spax calibrate for this one's)";
+  } catch (const Error& e) {
+    return std::string("no prediction: ") + e.what();
+  }
 }
 
 }  // namespace spax

@@ -213,7 +213,8 @@ std::vector<Table> build_scaling_tables(const BenchReport& r) {
     t.title = m + ": across MPI processes (speedup over 1 process, parallel efficiency)";
     t.header = {"solver", "ordering", "processes"};
     for (const auto& ph : phases) t.header.push_back(ph + " (speedup, efficiency)");
-    t.header.insert(t.header.end(), {"peak mem/process (max)", "peak mem (all)", "status"});
+    t.header.insert(t.header.end(), {"predicted speedup", "peak mem/process (max)",
+                                     "peak mem (all)", "status"});
     for (const auto& c : r.cases) {
       if (c.matrix != m || !c.mpi_job) continue;
       std::vector<std::string> row = {
@@ -238,6 +239,13 @@ std::vector<Table> build_scaling_tables(const BenchReport& r) {
       for (double b : c.peak_memory_per_process) {
         if (std::isnan(mx) || b > mx) mx = b;
         sum += b;
+      }
+      if (std::isnan(c.predicted_speedup)) {
+        row.push_back("-");
+      } else {
+        char b[32];
+        std::snprintf(b, sizeof b, "x%.2f", c.predicted_speedup);
+        row.push_back(b);
       }
       row.push_back(std::isnan(mx) ? "-" : format_bytes(mx));
       row.push_back(c.peak_memory_per_process.empty() ? "-" : format_bytes(sum));
@@ -410,6 +418,7 @@ nlohmann::json bench_json(const BenchReport& r) {
     if (c.mpi_job) {
       cj["oversubscribed"] = c.oversubscribed;
       cj["peak_memory_per_process"] = c.peak_memory_per_process;
+      cj["predicted_speedup"] = num(c.predicted_speedup);
     }
     if (c.iterations >= 0) {
       cj["iterations"] = c.iterations;

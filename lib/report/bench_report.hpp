@@ -15,6 +15,13 @@ struct SPAX_API BenchReport {
   MachineInfo machine;
 };
 
+// Sets predicted_speedup of every MPI case of `matrix_name` (bench --ranks): spax analyze's
+// schedule prediction (predict.hpp, the tree_front schedule) for each case's process count, from
+// this machine's cached machine model (the default model when there is none). The matrix must
+// be square; a prediction that cannot be made leaves the cases as they are and returns why.
+SPAX_API std::string add_rank_predictions(BenchReport& report, const std::string& matrix_name,
+                                          const SparseMatrix& a);
+
 // For each matrix and phase, the smallest median time among the cases that ran (NaN if none).
 // Cases are ranked by median: one outlier moves a mean (and sigma) but not a median.
 SPAX_API double fastest_median(const BenchReport& r, const std::string& matrix,

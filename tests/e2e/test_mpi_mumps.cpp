@@ -395,9 +395,11 @@ TEST_F(MumpsMpi, BenchAcrossProcessCounts) {
   SPAX_REQUIRE_SHARED();
   ScratchDir dir;
   const fs::path json = dir / "bench.json";
-  const auto r =
-      test::run_spax({"bench", shared("real/west0479.mtx"), "--solvers", "mumps,klu", "--ranks",
-                      "1,2", "--runs", "1", "--warmup", "0", "--export-json", json.string()});
+  // No machine model cached (the default model), as analyze is given below.
+  const auto r = test::run_spax_env(
+      {"bench", shared("real/west0479.mtx"), "--solvers", "mumps,klu", "--ranks", "1,2", "--runs",
+       "1", "--warmup", "0", "--export-json", json.string()},
+      {"XDG_CACHE_HOME=" + (dir / "cache").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("across MPI processes"), std::string::npos) << r.out;
   const auto j = nlohmann::json::parse(test::read_text_file(json));
@@ -414,6 +416,26 @@ TEST_F(MumpsMpi, BenchAcrossProcessCounts) {
   }
   EXPECT_EQ(j["cases"][2]["solver"], "klu");
   EXPECT_EQ(j["cases"][2]["processes"], 1);
+  // Beside each process count, the analysis' prediction: 1 on one worker, at most 2 on two, and
+  // the figure spax analyze gives for AMD on two workers (tree + front schedule).
+  EXPECT_DOUBLE_EQ(j["cases"][0]["predicted_speedup"].get<double>(), 1.0);
+  const double predicted2 = j["cases"][1]["predicted_speedup"].get<double>();
+  EXPECT_GE(predicted2, 1.0);
+  EXPECT_LE(predicted2, 2.0);
+  EXPECT_NE(r.out.find("predicted speedup"), std::string::npos) << r.out;
+  const auto a = test::run_spax({"analyze", shared("real/west0479.mtx"), "--json", "--orderings",
+                                 "amd", "--lu-fill", "none", "--max-workers", "2", "--output-dir",
+                                 (dir / "analyze").string(), "--machine-model",
+                                 (dir / "none.json").string()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto aj = nlohmann::json::parse(a.out);
+  bool compared = false;
+  for (const auto& w : aj["orderings"]["amd"]["schedule"]["workers"]) {
+    if (w["p"] != 2) continue;
+    EXPECT_DOUBLE_EQ(w["tree_front"]["speedup"].get<double>(), predicted2);
+    compared = true;
+  }
+  EXPECT_TRUE(compared) << aj["orderings"]["amd"]["schedule"].dump();
   // Inside an MPI job, --ranks is a usage error (it starts jobs of its own).
   const Proc p =
       mpirun(2, {"bench", shared("real/west0479.mtx"), "--solvers", "mumps", "--ranks", "1"});

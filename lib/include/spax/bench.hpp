@@ -79,6 +79,10 @@ struct SPAX_API BenchCase {
   bool mpi_job = false;  // run through the MPI launcher (bench --ranks)
   bool oversubscribed = false;
   std::vector<double> peak_memory_per_process;
+  // bench --ranks: the analysis' prediction for this process count (add_rank_predictions): the
+  // speedup over one worker of the supernodal factorization (tree + within-front schedule of
+  // CHOLMOD's supernodal tree of A + A^T under AMD), NaN when none was made.
+  double predicted_speedup = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The phases a case reports, in table order.
