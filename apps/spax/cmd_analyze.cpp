@@ -22,7 +22,7 @@ struct AnalyzeCliOptions {
   std::string name;
   int threads = 0;
   bool measure = false;
-  std::string measure_solvers = "cholmod,klu";
+  std::string measure_solvers = "cholmod,klu,mumps";
   std::string stamps;
   bool html = false;
   bool calibrate = false;
@@ -79,7 +79,9 @@ const Registration reg("analyze", [](CLI::App& app) {
                 "with 1 and 2 BLAS threads beside the predictions; each ordering under "
                 "--lu-timeout");
   sub->add_option("--measure-solvers", opts->measure_solvers,
-                  "What --measure times: 'cholmod', 'klu' or 'cholmod,klu'")
+                  "What --measure times, comma-separated: cholmod, klu, mumps (its factorization on 1 "
+                  "and 2 MPI processes, each an MPI job through mpirun, where the mumps backend "
+                  "is available)")
       ->capture_default_str();
   sub->add_flag("--calibrate", opts->calibrate,
                 "Measure this machine first (as `spax calibrate`, a few seconds) and cache the "
@@ -123,8 +125,12 @@ const Registration reg("analyze", [](CLI::App& app) {
         ao.measure_with.cholmod = true;
       } else if (lib == "klu") {
         ao.measure_with.klu = true;
+      } else if (lib == "mumps") {
+        // Not inside an MPI job (it starts jobs of its own); elsewhere each ordering says why
+        // MUMPS was not measured when the backend is missing.
+        ao.measure_with.mumps = !in_multi_process_job();
       } else {
-        throw_usage("--measure-solvers: unknown solver '" + lib + "' (cholmod or klu)");
+        throw_usage("--measure-solvers: unknown solver '" + lib + "' (cholmod, klu or mumps)");
       }
     }
     ao.calibrate = opts->calibrate;

@@ -6,11 +6,55 @@
 #include <sstream>
 
 #include "spax/analyze_report.hpp"
+#include "spax/backend.hpp"
+#include "spax/bench.hpp"
 #include "spax/io.hpp"
 #include "spax/machine_model.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
+
+namespace {
+
+// MUMPS's factorization of `path` under `ordering` on 1 and 2 MPI processes (spax bench's MPI
+// cases: one job each, the factor phase's median), into m.mumps_np1/np2 or m.mumps_error.
+void measure_mumps(const std::string& path, const SparseMatrix& a, const std::string& ordering,
+                   const AnalyzeOptions& options, MeasuredFactorization& m) {
+  const BackendInfo* mumps = find_backend("mumps");
+  if (!mumps || (mumps->unavailable_reason && !mumps->unavailable_reason().empty())) {
+    m.mumps_error = "the mumps backend is not available";
+    return;
+  }
+  if (std::find(mumps->orderings.begin(), mumps->orderings.end(), ordering) ==
+      mumps->orderings.end()) {
+    m.mumps_error = "mumps takes no ordering '" + ordering + "'";
+    return;
+  }
+  if (path.empty() || path == "-") {
+    m.mumps_error = "the MPI jobs read the matrix from a file, not standard input";
+    return;
+  }
+  BenchOptions bo;
+  bo.warmup = 0;
+  bo.runs = 1;
+  bo.timeout = options.lu_timeout > 0 ? options.lu_timeout : 0;
+  bo.threads = 1;
+  for (int np : {1, 2}) {
+    const BenchCase c = run_bench_case_mpi(path, a, path, "mumps", ordering, np, bo);
+    double seconds = -1.0;
+    for (const auto& ph : c.phases)
+      if (ph.phase == "factor" && !ph.seconds.empty()) seconds = sample_stats(ph.seconds).median;
+    if (c.status != "ok" || seconds < 0.0) {
+      m.mumps_error = "mumps on " + std::to_string(np) + (np == 1 ? " process: " : " processes: ") +
+                      c.status + (c.reason.empty() ? "" : " (" + c.reason + ")");
+      return;
+    }
+    (np == 1 ? m.mumps_np1 : m.mumps_np2) = seconds;
+  }
+}
+
+}  // namespace
+
 namespace {
 
 std::string stem_of(const std::string& path) {
@@ -208,6 +252,7 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
       progress("measure " + o.ordering, false);
       r.measured.push_back(
           measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
+      if (options.measure_with.mumps) measure_mumps(r.input_path, a, o.ordering, options, r.measured.back());
       progress("measure " + o.ordering, true);
     }
     r.timings.emplace_back("measure", t.seconds());

@@ -122,9 +122,10 @@ void add_threaded_measure(ojson& mj, const MeasuredFactorization& m) {
   } else if (!m.cholmod_supernodal_error.empty()) {
     mj["cholmod_supernodal_error"] = m.cholmod_supernodal_error;
   }
-  // MUMPS with 1 and 2 MPI processes: measured by the MUMPS backend when it is available.
-  mj["mumps_np1_seconds"] = nullptr;
-  mj["mumps_np2_seconds"] = nullptr;
+  // MUMPS with 1 and 2 MPI processes (each an MPI job), where the mumps backend is available.
+  mj["mumps_np1_seconds"] = m.mumps_np1 >= 0.0 ? ojson(m.mumps_np1) : ojson(nullptr);
+  mj["mumps_np2_seconds"] = m.mumps_np2 >= 0.0 ? ojson(m.mumps_np2) : ojson(nullptr);
+  if (!m.mumps_error.empty()) mj["mumps_error"] = m.mumps_error;
 }
 
 ojson schedule_json(const SchedulePrediction& s, const MeasuredFactorization* measured) {
@@ -199,13 +200,19 @@ ojson schedule_json(const SchedulePrediction& s, const MeasuredFactorization* me
       pm["cholmod_threads_2_seconds"] = pair(two->front.seconds, t2);
       pm["cholmod_speedup_2"] = pair(two->front.speedup, t1 > 0.0 && t2 > 0.0 ? t1 / t2 : -1.0);
     }
-    pm["mumps_np1_seconds"] = nullptr;
-    pm["mumps_np2_seconds"] = nullptr;
+    // MUMPS (a multifrontal LU) against the LU prediction on one worker and the tree + front
+    // schedule's speedup on two.
+    const double m1 = measured->mumps_np1, m2 = measured->mumps_np2;
+    const bool mumps = m1 > 0.0 && m2 > 0.0;
+    pm["mumps_np1_seconds"] = mumps ? pair(s.sequential_seconds_lu, m1) : ojson(nullptr);
+    pm["mumps_speedup_2"] = mumps && two ? pair(two->tree_front.speedup, m1 / m2) : ojson(nullptr);
     pm["definition"] =
         "CHOLMOD: predicted = the front schedule (1 and 2 BLAS threads, scalar loops on one "
         "thread), measured = the best of the rounds in orderings.NAME.measured (wall time; "
-        "measured_cpu: CPU time of the 1-thread run); ratio = predicted / measured. MUMPS with "
-        "1 and 2 MPI processes (against the tree_front schedule): not measured by this build";
+        "measured_cpu: CPU time of the 1-thread run); ratio = predicted / measured. MUMPS: "
+        "predicted = the multifrontal LU on one worker (sequential_seconds_lu) and the "
+        "tree_front speedup on 2 workers, measured = its factorization on 1 and 2 MPI processes "
+        "(null where mumps is not available: orderings.NAME.measured.mumps_error says why)";
     j["predicted_vs_measured"] = pm;
   }
   return j;
@@ -284,7 +291,14 @@ std::string schedule_summary(const AnalyzeResult& r) {
         o << "; 2 threads " << secs(two->front.seconds) << " vs " << secs(t2) << " ("
           << fmt("%.2f", ratio(two->front.seconds, t2)) << "); speedup "
           << fmt("%.2f", two->front.speedup) << " vs " << fmt("%.2f", ratio(t1, t2));
-      o << "; MUMPS np1/np2 not measured\n";
+      if (mf.mumps_np1 > 0.0 && mf.mumps_np2 > 0.0)
+        o << "; MUMPS np1 " << secs(mf.mumps_np1) << " (LU predicted "
+          << secs(s.sequential_seconds_lu) << "), speedup np2 "
+          << fmt("%.2f", mf.mumps_np1 / mf.mumps_np2) << " vs predicted "
+          << (two ? fmt("%.2f", two->tree_front.speedup) : std::string("-")) << "\n";
+      else
+        o << "; MUMPS not measured" << (mf.mumps_error.empty() ? "" : ": " + mf.mumps_error)
+          << "\n";
     }
   }
   return o.str();

@@ -443,6 +443,33 @@ TEST_F(MumpsMpi, BenchAcrossProcessCounts) {
   EXPECT_NE(p.err.find("--ranks starts MPI jobs of its own"), std::string::npos) << p.err;
 }
 
+// analyze --measure times MUMPS's factorization on 1 and 2 processes beside the predictions: for
+// an ordering MUMPS takes (amd), both times and the speedup they give; for one it does not
+// (rcm), the reason.
+TEST_F(MumpsMpi, AnalyzeMeasuresMumpsOnOneAndTwoProcesses) {
+  SPAX_REQUIRE_SHARED();
+  ScratchDir dir;
+  const auto a = test::run_spax({"analyze", shared("real/west0479.mtx"), "--json", "--orderings",
+                                 "amd,rcm", "--lu-fill", "none", "--measure", "--measure-solvers",
+                                 "mumps", "--output-dir", (dir / "out").string(),
+                                 "--machine-model", (dir / "none.json").string()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  const auto& m = j["orderings"]["amd"]["measured"];
+  ASSERT_TRUE(m["mumps_np1_seconds"].is_number()) << m.dump();
+  ASSERT_TRUE(m["mumps_np2_seconds"].is_number()) << m.dump();
+  const double t1 = m["mumps_np1_seconds"].get<double>(), t2 = m["mumps_np2_seconds"].get<double>();
+  EXPECT_GT(t1, 0.0);
+  EXPECT_GT(t2, 0.0);
+  const auto& pm = j["orderings"]["amd"]["schedule"]["predicted_vs_measured"];
+  EXPECT_DOUBLE_EQ(pm["mumps_speedup_2"]["measured"].get<double>(), t1 / t2);
+  EXPECT_DOUBLE_EQ(pm["mumps_np1_seconds"]["predicted"].get<double>(),
+                   j["orderings"]["amd"]["schedule"]["sequential_seconds_lu"].get<double>());
+  const auto& r = j["orderings"]["rcm"]["measured"];
+  EXPECT_TRUE(r["mumps_np1_seconds"].is_null());
+  EXPECT_NE(r["mumps_error"].get<std::string>().find("no ordering 'rcm'"), std::string::npos);
+}
+
 // Inside an MPI job nothing forks: analyze measures the LU fill in the process (scipy's relaxed
 // run left out, said in a note) and bench runs its cases in the process.
 TEST_F(MumpsMpi, NothingForksInsideAJob) {

@@ -193,10 +193,18 @@ struct SPAX_API MeasuredFactorization {
   double cholmod_supernodal_1_cpu = -1.0;
   int cholmod_rounds = 0;
   std::string cholmod_supernodal_error;  // why the threaded timing is missing
+  // MUMPS's factorization (its JOB=2, median of the runs) on 1 and 2 MPI processes, each an MPI
+  // job of its own (spax analyze --measure where the mumps backend is available); -1 when not
+  // measured, mumps_error says why.
+  double mumps_np1 = -1.0, mumps_np2 = -1.0;
+  std::string mumps_error;
 };
 struct MeasureOptions {
   bool cholmod = true;  // the auto-mode factorization and the threaded supernodal timings
   bool klu = true;
+  // MUMPS on 1 and 2 MPI processes, through the launcher of `spax bench --ranks` (mpirun, the
+  // spax executable): analyze_files only, which has the file to give the MPI jobs.
+  bool mumps = false;
 };
 // perm: p[k] = old index of pivot k (empty = natural); square A only.
 SPAX_API MeasuredFactorization measure_factorization(const SparseMatrix& a,
