@@ -16,7 +16,11 @@ if [[ ${1:-} == --sanitize ]]; then
   spax_install_missing clang libclang-rt-dev
   BUILD_DIR=${BUILD_DIR_ASAN:-build-asan}
   # clang compiles the instrumented code about 3x faster than GCC does, which keeps CI short.
+  # -O1 with line tables only: the sanitizers' usual setting, stack traces with file and line,
+  # and about a third less compile and link time than -O2 -g (CI's budget is 2 cores).
   CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
     -DSPAX_SANITIZE=ON -DSPAX_FUZZ=ON
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

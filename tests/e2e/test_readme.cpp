@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 
+#include "mpi_test_support.hpp"
 #include "spax/config.hpp"
 #include "test_support.hpp"
 
@@ -161,11 +162,13 @@ ShellResult run_shell(const std::string& cmd, const fs::path& dir) {
   // The test environment (never the product's) lets Open MPI's mpirun run as root, as CI does,
   // and start more processes than this machine's cores (the README's -np 4 on 2 cores); the
   // cache (spax calibrate's machine model) is the scratch directory's, not the user's.
-  const std::string full = "cd '" + dir.string() + "' && export PATH='" + bin +
-                           "':\"$PATH\" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 XDG_CACHE_HOME='" +
-                           (dir / ".cache").string() + "' "
-                           "OMPI_MCA_rmaps_base_oversubscribe=1 && (" +
-                           cmd + ") > '" + log.string() + "' 2>&1";
+  const std::string full =
+      "cd '" + dir.string() + "' && export PATH='" + bin +
+      "':\"$PATH\" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 XDG_CACHE_HOME='" +
+      (dir / ".cache").string() +
+      "' "
+      "OMPI_MCA_rmaps_base_oversubscribe=1 && (" +
+      cmd + ") > '" + log.string() + "' 2>&1";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(full.c_str());
   ShellResult r;
@@ -260,6 +263,9 @@ TEST(Readme, ParsesItsCommands) {
 }
 
 TEST(Readme, EveryCommandRunsAsDocumented) {
+  // The README's mpirun lines run as the MPI tests do: allowed as root, one BLAS thread per
+  // process, and (sanitized builds) Open MPI's own leaks suppressed.
+  set_mpi_test_environment();
   const fs::path readme = fs::path(SPAX_SOURCE_DIR) / "README.md";
   const auto commands = readme_commands(readme);
   ASSERT_GE(commands.size(), 20u) << "the README's ```sh blocks were not found";
