@@ -78,10 +78,11 @@ const Registration reg("analyze", [](CLI::App& app) {
                 "ordering) and report the seconds, and time CHOLMOD's supernodal factorization "
                 "with 1 and 2 BLAS threads beside the predictions; each ordering under "
                 "--lu-timeout");
-  sub->add_option("--measure-solvers", opts->measure_solvers,
-                  "What --measure times, comma-separated: cholmod, klu, mumps (its factorization on 1 "
-                  "and 2 MPI processes, each an MPI job through mpirun, where the mumps backend "
-                  "is available)")
+  sub->add_option(
+         "--measure-solvers", opts->measure_solvers,
+         "What --measure times, comma-separated: cholmod, klu, mumps (its factorization on 1 "
+         "and 2 MPI processes, each an MPI job through mpirun, where the mumps backend "
+         "is available)")
       ->capture_default_str();
   sub->add_flag("--calibrate", opts->calibrate,
                 "Measure this machine first (as `spax calibrate`, a few seconds) and cache the "
@@ -155,12 +156,13 @@ const Registration reg("analyze", [](CLI::App& app) {
     AnalyzeResult r = analyze_files(opts->files, ao);
     if (r.machine_model && !r.machine_model->warning.empty()) warn(r.machine_model->warning);
     progress.step("writing " + dir);
-    write_analyze_outputs(r, dir, opts->html);
+    std::string summary;
+    write_analyze_outputs(r, dir, opts->html, &summary);
     progress.finish();
     if (opts->json) {
       std::cout << analyze_json(r, 2) << '\n';
     } else {
-      std::cout << analyze_summary(r);
+      std::cout << summary;
       std::cout << "\nFiles written to " << dir << "\n";
     }
   });

@@ -556,7 +556,7 @@ std::string analyze_summary(const AnalyzeResult& r) {
 }
 
 std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std::string& dir,
-                                               bool html) {
+                                               bool html, std::string* summary_out) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -588,10 +588,13 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
               std::span<const std::int64_t>(r.scatter->schedule.colour));
     written.push_back(path("device_batches.npy"));
   }
-  for (auto& f : write_analysis_svgs(
-           dir, r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
-           r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr))
-    written.push_back(f);
+  const std::vector<std::pair<std::string, std::string>> svgs =
+      analysis_svgs(r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
+                    r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr);
+  for (const auto& [file, svg] : svgs) {
+    write_file_atomic(path(file), [&svg](std::ostream& out) { out << svg; });
+    written.push_back(path(file));
+  }
   if (std::string svg = schedule_svg(r); !svg.empty()) {
     write_file_atomic(path("schedule.svg"), [&](std::ostream& out) { out << svg; });
     written.push_back(path("schedule.svg"));
@@ -602,10 +605,13 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
     npy("etree_parent_" + o.ordering + ".npy", o.parent);
   }
   if (html) {
-    const std::string page = analyze_html(r);
+    const std::string page = analysis_html(analysis_report_input(
+        r.name, r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{}, summary,
+        r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr, &svgs));
     write_file_atomic(path("report.html"), [&](std::ostream& out) { out << page; });
     written.push_back(path("report.html"));
   }
+  if (summary_out) *summary_out = std::move(summary);
   return written;
 }
 

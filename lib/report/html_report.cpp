@@ -181,11 +181,11 @@ std::string analysis_html(const HtmlReportInput& in) {
   return h;
 }
 
-HtmlReportInput analysis_report_input(const std::string& matrix_name, const SparseMatrix& a,
-                                      const std::vector<OrderingAnalysis>& orderings,
-                                      const SupernodeStats& natural_supernodes,
-                                      const std::string& summary_text,
-                                      const std::map<index_t, index_t>* fan_in) {
+HtmlReportInput analysis_report_input(
+    const std::string& matrix_name, const SparseMatrix& a,
+    const std::vector<OrderingAnalysis>& orderings, const SupernodeStats& natural_supernodes,
+    const std::string& summary_text, const std::map<index_t, index_t>* fan_in,
+    const std::vector<std::pair<std::string, std::string>>* pictures) {
   HtmlReportInput in;
   in.matrix_name = matrix_name;
   const index_t n = a.ncols;
@@ -325,8 +325,12 @@ HtmlReportInput analysis_report_input(const std::string& matrix_name, const Spar
     in.summary_text = s;
   }
 
-  for (auto& [file, svg] : analysis_svgs(a, orderings, natural_supernodes, fan_in))
-    in.pictures.push_back({file, std::move(svg)});
+  if (pictures) {
+    for (const auto& [file, svg] : *pictures) in.pictures.push_back({file, svg});
+  } else {
+    for (auto& [file, svg] : analysis_svgs(a, orderings, natural_supernodes, fan_in))
+      in.pictures.push_back({file, std::move(svg)});
+  }
   return in;
 }
 

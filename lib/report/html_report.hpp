@@ -50,12 +50,12 @@ SPAX_API std::string analysis_html(const HtmlReportInput& input);
 // A page input built from the per-ordering analysis alone (the tables of `spax report`): matrix
 // figures, tree, supernodes, orderings and symbolic fill per ordering, and the pictures of
 // analysis_svgs. `natural_supernodes` is shown in the supernodes section; summary_text may be
-// empty (a short summary is generated). fan_in adds the fan-in picture.
-SPAX_API HtmlReportInput analysis_report_input(const std::string& matrix_name,
-                                               const SparseMatrix& a,
-                                               const std::vector<OrderingAnalysis>& orderings,
-                                               const SupernodeStats& natural_supernodes,
-                                               const std::string& summary_text = {},
-                                               const std::map<index_t, index_t>* fan_in = nullptr);
+// empty (a short summary is generated). fan_in adds the fan-in picture. `pictures`: the
+// analysis_svgs already rendered for the same arguments (rendered here when null).
+SPAX_API HtmlReportInput analysis_report_input(
+    const std::string& matrix_name, const SparseMatrix& a,
+    const std::vector<OrderingAnalysis>& orderings, const SupernodeStats& natural_supernodes,
+    const std::string& summary_text = {}, const std::map<index_t, index_t>* fan_in = nullptr,
+    const std::vector<std::pair<std::string, std::string>>* pictures = nullptr);
 
 }  // namespace spax

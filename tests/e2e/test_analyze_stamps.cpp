@@ -66,6 +66,17 @@ TEST(AnalyzePictures, OutputDirHoldsTheSvgsAndHtml) {
     EXPECT_NE(html.find(id), std::string::npos) << id;
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);
+  // Each picture is rendered once and serves both: the page inlines the body of the file's <svg>
+  // element as written (the element's own tag loses its namespace when inlined), and the summary
+  // on stdout is the file's.
+  for (const char* f : {"spy_amd.svg", "orderings.svg", "fan_in.svg"}) {
+    const std::string svg = read_text_file(d.path() / f);
+    const std::size_t open = svg.find('>', svg.find("<svg")) + 1;
+    const std::string body = svg.substr(open, svg.rfind("</svg>") - open);
+    EXPECT_NE(html.find(body), std::string::npos) << f;
+  }
+  EXPECT_EQ(r.out.substr(0, r.out.find("\nFiles written to")),
+            read_text_file(d.path() / "parallelism_summary.txt"));
 }
 
 }  // namespace

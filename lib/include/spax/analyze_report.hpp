@@ -123,9 +123,12 @@ SPAX_API std::string analyze_summary(const AnalyzeResult& r);
 // etree_parent_NAME.npy into `dir` (created when missing), each file atomically, and the SVG
 // pictures (spy_natural.svg, spy_NAME.svg, level_widths.svg, supernodes.svg, orderings.svg and,
 // with stamps, fan_in.svg). Returns the paths written.
-// With `html`, also report.html (analyze_html).
+// With `html`, also report.html (analyze_html). Each report is computed once: the summary
+// (given back through `summary` when not null, for a caller that prints it) and the pictures
+// serve both the files and the page.
 SPAX_API std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r,
-                                                        const std::string& dir, bool html = false);
+                                                        const std::string& dir, bool html = false,
+                                                        std::string* summary = nullptr);
 // The whole analysis as one self-contained HTML page (summary, tables, inline pictures).
 SPAX_API std::string analyze_html(const AnalyzeResult& r);
 
