@@ -591,9 +591,10 @@ std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r, const std
   const std::vector<std::pair<std::string, std::string>> svgs =
       analysis_svgs(r.pattern, r.orderings, r.has_tree ? r.chain_supernodes : SupernodeStats{},
                     r.scatter ? &r.scatter->jacobian.fan_in_distribution : nullptr);
-  for (const auto& [file, svg] : svgs) {
-    write_file_atomic(path(file), [&svg](std::ostream& out) { out << svg; });
-    written.push_back(path(file));
+  for (const auto& picture : svgs) {
+    const std::string& svg = picture.second;
+    write_file_atomic(path(picture.first), [&svg](std::ostream& out) { out << svg; });
+    written.push_back(path(picture.first));
   }
   if (std::string svg = schedule_svg(r); !svg.empty()) {
     write_file_atomic(path("schedule.svg"), [&](std::ostream& out) { out << svg; });
