@@ -11,18 +11,7 @@
 #include <map>
 #include <mutex>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPAX_HAVE_LSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SPAX_HAVE_LSAN 1
-#endif
-#ifdef SPAX_HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
+#include "core/lsan.hpp"  // SPAX_HAVE_LSAN and LeakSanitizer's interface in ASan builds
 #include "spax/backend.hpp"
 #include "spax/common.hpp"
 #include "spax_mpi.hpp"
