@@ -252,7 +252,8 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
       progress("measure " + o.ordering, false);
       r.measured.push_back(
           measure_factorization(a, o.perm, options.lu_timeout, options.measure_with));
-      if (options.measure_with.mumps) measure_mumps(r.input_path, a, o.ordering, options, r.measured.back());
+      if (options.measure_with.mumps)
+        measure_mumps(r.input_path, a, o.ordering, options, r.measured.back());
       progress("measure " + o.ordering, true);
     }
     r.timings.emplace_back("measure", t.seconds());
@@ -274,10 +275,18 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
     ScatterOptions so;
     so.threads = threads;
     progress("scatter", false);
-    // The matrix is compared with the assembly when their sizes agree (an input error if not).
-    ScatterResult sr = analyze_scatter(read_stamps(options.stamps), so, &a);
+    // The matrix is compared with the assembly when their sizes agree (an input error if not,
+    // unless the caller takes the map alone).
+    StampMap map = read_stamps(options.stamps);
+    const bool match = r.square && map.n_unknowns == a.nrows;
+    if (!match && !options.stamps_must_match)
+      r.notes.push_back("the stamp map has " + std::to_string(map.n_unknowns) +
+                        " unknowns but the matrix is " + std::to_string(a.nrows) + " x " +
+                        std::to_string(a.ncols) + ": the pattern comparison is left out");
+    const bool compare = match || options.stamps_must_match;
+    ScatterResult sr = analyze_scatter(map, so, compare ? &a : nullptr);
     sr.source = options.stamps;
-    sr.matrix_path = r.input_path;
+    if (compare) sr.matrix_path = r.input_path;
     r.scatter = std::move(sr);
     r.timings.emplace_back("scatter", t.seconds());
     progress("scatter", true);

@@ -62,7 +62,7 @@ TEST(AnalyzePictures, OutputDirHoldsTheSvgsAndHtml) {
   }
   const std::string html = read_text_file(d.path() / "report.html");
   EXPECT_NE(html.find("ladder"), std::string::npos);
-  for (const char* id : {"id=\"summary\"", "id=\"orderings\"", "id=\"pictures\""})
+  for (const char* id : {"id=\"summary\"", "id=\"orderings\"", "id=\"scatter\"", "id=\"pictures\""})
     EXPECT_NE(html.find(id), std::string::npos) << id;
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);

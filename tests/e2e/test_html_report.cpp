@@ -14,6 +14,33 @@ namespace {
 const char* kSections[] = {"summary",   "matrix",  "elimination-tree", "supernodes",
                            "orderings", "fill-in", "pictures"};
 
+// The page's escaping of summary text (& < > " ').
+std::string xml_escape_for_test(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 // Runs a shell command, returns its stdout (stderr dropped) and exit status.
 std::string run_shell(const std::string& cmd, int* rc) {
   FILE* p = popen(cmd.c_str(), "r");
@@ -108,6 +135,56 @@ TEST(HtmlReport, RectangularMatrixAndStamps) {
   EXPECT_NE(hs.find("<section id=\"scatter\""), std::string::npos);
   EXPECT_NE(hs.find("fan_in.svg"), std::string::npos);
   EXPECT_NE(hs.find("Fan-in of Jacobian positions"), std::string::npos);
+}
+
+// `spax report` is `spax analyze` without the LU fill and the predictions: its page carries
+// analyze's summary (the same counts as analyze's stdout), analyze's pictures, and the scatter
+// section; a stamp map of another size is a warning here (an input error in analyze).
+TEST(HtmlReport, IsAnalyzeWithoutTheLuFill) {
+  ScratchDir dir;
+  auto a = (bundled_data_dir() / "west0479.mtx").string();
+  auto an = run_spax({"analyze", a, "--orderings", "amd,rcm", "--lu-fill", "none", "--no-predict",
+                      "-o", (dir / "an").string()});
+  ASSERT_EQ(an.exit_code, 0) << an.err;
+  auto rep = run_spax({"report", a, "--orderings", "amd,rcm", "-o", (dir / "r.html").string()});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const std::string html = read_text_file(dir / "r.html");
+  // The lines of analyze's summary that hold no timing appear on the page, in its <pre>.
+  std::istringstream lines(an.out);
+  std::string line;
+  int compared = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("nnz(L)") == std::string::npos && line.find("chains") == std::string::npos &&
+        line.find("height ") == std::string::npos && line.find("not computed") == std::string::npos)
+      continue;
+    if (line.find(" us ") != std::string::npos || line.find(" ms ") != std::string::npos) continue;
+    EXPECT_NE(html.find(xml_escape_for_test(line)), std::string::npos) << line;
+    ++compared;
+  }
+  EXPECT_GE(compared, 4);
+  // Analyze's pictures, byte for byte (the page inlines the body of each file's <svg> element).
+  for (const char* f : {"supernodes.svg", "spy_amd.svg", "orderings.svg"}) {
+    const std::string svg = read_text_file(dir / "an" / f);
+    const std::size_t open = svg.find('>', svg.find("<svg")) + 1;
+    EXPECT_NE(html.find(svg.substr(open, svg.rfind("</svg>") - open)), std::string::npos) << f;
+  }
+
+  // A stamp map of 5 unknowns against a 3 x 3 matrix: a warning, the map alone on the page.
+  write_text_file(dir / "three.mtx",
+                  "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 1\n3 3 1\n");
+  auto stamps = test_data_dir() / "stamps" / "ladder.json";
+  auto mis = run_spax({"report", (dir / "three.mtx").string(), "--stamps", stamps.string(), "-o",
+                       (dir / "m.html").string()});
+  ASSERT_EQ(mis.exit_code, 0) << mis.err;
+  EXPECT_NE(mis.err.find("warning: the stamp map has 5 unknowns but the matrix is 3 x 3"),
+            std::string::npos)
+      << mis.err;
+  const std::string hm = read_text_file(dir / "m.html");
+  EXPECT_NE(hm.find("<section id=\"scatter\""), std::string::npos);
+  EXPECT_EQ(hm.find("Pattern check against"), std::string::npos);
+  auto refused = run_spax({"analyze", (dir / "three.mtx").string(), "--stamps", stamps.string(),
+                           "-o", (dir / "an3").string()});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
 }
 
 TEST(HtmlReport, OpensInHeadlessChromium) {

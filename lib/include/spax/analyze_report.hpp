@@ -28,6 +28,9 @@ struct SPAX_API AnalyzeOptions {
   bool measure = false;         // factor once per ordering (CHOLMOD and KLU) and time it
   MeasureOptions measure_with;  // which factorizations --measure times
   std::string stamps;           // a stamp map (JSON or CSV): adds device_parallelism
+  // A stamp map whose size differs from the matrix's: an input error (true), or analysed alone,
+  // without the pattern comparison, with a note saying so (false; `spax report` does that).
+  bool stamps_must_match = true;
   // Schedule predictions (orderings.NAME.schedule) from the machine model: the cached
   // calibration of this machine (machine_model_path, default machine_model_cache_path()), or
   // the default model when there is none or it is refused. calibrate: measure the machine first
@@ -129,7 +132,9 @@ SPAX_API std::string analyze_summary(const AnalyzeResult& r);
 SPAX_API std::vector<std::string> write_analyze_outputs(const AnalyzeResult& r,
                                                         const std::string& dir, bool html = false,
                                                         std::string* summary = nullptr);
-// The whole analysis as one self-contained HTML page (summary, tables, inline pictures).
+// The whole analysis as one self-contained HTML page: the summary, tables, the pictures inline
+// and, with a stamp map, the scatter section. `spax analyze --html` writes it as report.html and
+// `spax report` (analyze without the LU fill) writes it where it is told.
 SPAX_API std::string analyze_html(const AnalyzeResult& r);
 
 }  // namespace spax
