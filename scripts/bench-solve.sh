@@ -8,7 +8,8 @@
 # Matrices: rajat01 (values synthesized), adder_dcop_05, bayer10 (each repeated K times as a
 # sequence with one pattern) and synthetic/circuit5k_newton_*.
 #
-# usage: scripts/bench-solve.sh [BUILD_DIR] [K]     (env BENCH_MD: where the spax bench table goes)
+# usage: scripts/bench-solve.sh [BUILD_DIR] [K]     (env BENCH_MD: where the spax bench table goes;
+#        BENCH_ITERATIONS_ONLY=1: sections 1 and 2 only, as scripts/bench-solve-compare.sh runs it)
 #   BUILD_DIR  holds apps/spax/spax and bench_klu_floor (default: build, or $BUILD_DIR)
 #   K          sequence length for the single-matrix cases (default 30)
 # spax's per-iteration figure is the median over the sequence of timings.refactor[i] +
@@ -93,6 +94,8 @@ for m in rajat01 adder_dcop_05 bayer10 circuit5k_newton; do
   printf "%-18s %9s %9s %9s %9s %9s %9s  %-8s %8s\n" "$m" "${row[@]}" "$(ms "$a")" "$chosen" \
     "$(ratio "$a" "$best")"
 done
+
+[ "${BENCH_ITERATIONS_ONLY:-0}" = 1 ] && exit 0
 
 echo
 echo "== cache: analyze seconds, first run (miss) vs second run (hit)"
