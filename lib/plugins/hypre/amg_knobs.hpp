@@ -1,6 +1,6 @@
 // Internal to the hypre plugin: BoomerAMG's settings from the amg preconditioner's options, shared
 // by the one-process preconditioner (hypre_amg.cpp) and the distributed solvers
-// (hypre_distributed.cpp).
+// (hypre_distributed.cpp, hypre_ranks.cpp).
 #pragma once
 
 #include <HYPRE_parcsr_ls.h>
