@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "batch_cmds.hpp"
-#include "report/batch_report.hpp"
-#include "report/json_text.hpp"
 #include "spax/batch.hpp"
 #include "spax/io.hpp"
+#include "spax/report/batch_report.hpp"
+#include "spax/report/json_text.hpp"
 
 namespace spax::app {
 

@@ -7,10 +7,10 @@
 #include "batch_cmds.hpp"
 #include "command.hpp"
 #include "progress.hpp"
-#include "report/bench_report.hpp"
-#include "report/json_text.hpp"
 #include "spax/bench.hpp"
 #include "spax/io.hpp"
+#include "spax/report/bench_report.hpp"
+#include "spax/report/json_text.hpp"
 #include "spax/solve.hpp"
 
 namespace spax::app {

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "command.hpp"
-#include "report/schedule_report.hpp"
 #include "spax/machine_model.hpp"
+#include "spax/report/schedule_report.hpp"
 
 namespace spax::app {
 namespace {

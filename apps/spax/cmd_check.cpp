@@ -8,13 +8,13 @@
 #include <memory>
 
 #include "command.hpp"
-#include "report/baseline.hpp"
-#include "report/check_report.hpp"
-#include "report/json_text.hpp"
-#include "report/text_format.hpp"
 #include "spax/analysis.hpp"
 #include "spax/check.hpp"
 #include "spax/io.hpp"
+#include "spax/report/baseline.hpp"
+#include "spax/report/check_report.hpp"
+#include "spax/report/json_text.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax::app {
 namespace {

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "command.hpp"
-#include "report/json_text.hpp"
-#include "report/text_format.hpp"
 #include "spax/io.hpp"
+#include "spax/report/json_text.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax::app {
 namespace {

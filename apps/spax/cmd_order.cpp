@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "command.hpp"
-#include "report/text_format.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax::app {
 namespace {

@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "command.hpp"
-#include "report/svg_plots.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
+#include "spax/report/svg_plots.hpp"
 
 namespace spax::app {
 namespace {

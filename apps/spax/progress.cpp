@@ -7,7 +7,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax::app {
 

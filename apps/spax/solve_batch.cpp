@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "batch_cmds.hpp"
-#include "report/json_text.hpp"
 #include "spax/batch.hpp"
 #include "spax/io.hpp"
+#include "spax/report/json_text.hpp"
 #include "spax/timer.hpp"
 
 namespace spax::app {

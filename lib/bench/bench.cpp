@@ -20,10 +20,10 @@
 
 #include "bench/bench_detail.hpp"
 #include "core/child.hpp"
-#include "report/json_text.hpp"
 #include "solve/memory_cap.hpp"
 #include "spax/backend.hpp"
 #include "spax/batch.hpp"
+#include "spax/report/json_text.hpp"
 #include "spax/solve.hpp"
 #include "spax/timer.hpp"
 

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/child.hpp"
-#include "report/json_text.hpp"
 #include "spax/backend.hpp"
 #include "spax/batch.hpp"
 #include "spax/bench.hpp"
+#include "spax/report/json_text.hpp"
 
 namespace spax {
 

@@ -17,11 +17,11 @@
 #include <thread>
 
 #include "bench/bench_detail.hpp"
-#include "report/bench_report.hpp"
 #include "spax/analysis.hpp"
+#include "spax/bench.hpp"
 #include "spax/machine_model.hpp"
 #include "spax/predict.hpp"
-#include "spax/bench.hpp"
+#include "spax/report/bench_report.hpp"
 #include "spax/timer.hpp"
 
 extern char** environ;

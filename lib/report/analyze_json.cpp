@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "report/analyze_common.hpp"
-#include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
-#include "report/schedule_report.hpp"
 #include "spax/analyze_report.hpp"
+#include "spax/report/json_text.hpp"
+#include "spax/report/schedule_report.hpp"
 
 namespace spax {
 

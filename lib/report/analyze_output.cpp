@@ -4,10 +4,10 @@
 #include <ostream>
 
 #include "report/html_report.hpp"
-#include "report/schedule_report.hpp"
-#include "report/svg_plots.hpp"
 #include "spax/analyze_report.hpp"
 #include "spax/io.hpp"
+#include "spax/report/schedule_report.hpp"
+#include "spax/report/svg_plots.hpp"
 
 namespace spax {
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "report/analyze_common.hpp"
-#include "report/schedule_report.hpp"
-#include "report/text_format.hpp"
 #include "spax/analyze_report.hpp"
+#include "spax/report/schedule_report.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax {
 namespace {

@@ -1,4 +1,4 @@
-#include "report/baseline.hpp"
+#include "spax/report/baseline.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "report/batch_report.hpp"
+#include "spax/report/batch_report.hpp"
 
 #include <algorithm>
 #include <cmath>

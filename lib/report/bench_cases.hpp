@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "report/bench_report.hpp"
+#include "spax/report/bench_report.hpp"
 
 namespace spax::detail::bench {
 

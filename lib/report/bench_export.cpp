@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "report/bench_cases.hpp"
-#include "report/bench_report.hpp"
+#include "spax/report/bench_report.hpp"
 
 namespace spax {
 

@@ -1,6 +1,6 @@
 // `spax bench` results as tables: the timings and results per matrix, the scaling across MPI
 // processes, as aligned text or Markdown (the CSV and JSON exports: bench_export.cpp).
-#include "report/bench_report.hpp"
+#include "spax/report/bench_report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "report/bench_cases.hpp"
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax {
 

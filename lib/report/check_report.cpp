@@ -1,11 +1,11 @@
-#include "report/check_report.hpp"
+#include "spax/report/check_report.hpp"
 
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 #include <sstream>
 
-#include "report/json_text.hpp"
 #include "spax/common.hpp"
+#include "spax/report/json_text.hpp"
 
 namespace spax {
 

@@ -1,12 +1,12 @@
 // The self-contained HTML analysis page (see html_report.hpp).
 #include "report/html_report.hpp"
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "report/svg_plots.hpp"
 #include "spax/common.hpp"
+#include "spax/report/svg_plots.hpp"
 
 namespace spax {
 namespace {

@@ -7,9 +7,9 @@
 #include <ostream>
 #include <sstream>
 
-#include "report/json_text.hpp"
 #include "report/scatter_report.hpp"
 #include "spax/io.hpp"
+#include "spax/report/json_text.hpp"
 #include "spax/scatter.hpp"
 
 namespace spax {

@@ -1,12 +1,12 @@
 // The schedule predictions of `spax analyze`: JSON, the summary section and schedule.svg.
-#include "report/schedule_report.hpp"
+#include "spax/report/schedule_report.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax {
 namespace {

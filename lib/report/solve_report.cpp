@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "report/json_text.hpp"
-#include "report/text_format.hpp"
 #include "spax/io.hpp"
+#include "spax/report/json_text.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax {
 namespace {

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "report/json_text.hpp"
 #include "spax/backend.hpp"
+#include "spax/report/json_text.hpp"
 
 namespace spax {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax::detail::svg {
 

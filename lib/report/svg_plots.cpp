@@ -1,7 +1,7 @@
 // SVG pictures of a matrix and of its analysis (see svg_plots.hpp).
-#include "report/svg_plots.hpp"
+#include "spax/report/svg_plots.hpp"
 #include "report/svg_canvas.hpp"
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 #include <cmath>
 #include <cstdio>

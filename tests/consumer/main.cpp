@@ -1,11 +1,12 @@
 // Builds against an installed spax: reads a small matrix from text, solves it with a registered
 // backend and with a backend of its own registered at run time, and lists the plugins the
-// installed library finds beside itself.
+// installed library finds beside itself, and uses one of the installed report writers.
 #include <cmath>
 #include <iostream>
 #include <spax/backend.hpp>
 #include <spax/config.hpp>
 #include <spax/io.hpp>
+#include <spax/report/text_format.hpp>
 #include <spax/solve.hpp>
 
 namespace {
@@ -72,6 +73,11 @@ int main() {
         return 1;
       }
     std::cout << name << " solved it, backward error " << r.solves[0].backward_error << "\n";
+  }
+  // The report writers the command line uses are installed too.
+  if (spax::format_seconds(0.25) != "250 ms") {
+    std::cerr << "format_seconds(0.25) gave '" << spax::format_seconds(0.25) << "'\n";
+    return 1;
   }
   for (const auto& p : spax::plugin_records())
     std::cout << "plugin " << p.path << ": " << p.status << "\n";

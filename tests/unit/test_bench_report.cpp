@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "report/bench_report.hpp"
+#include "spax/report/bench_report.hpp"
 
 namespace spax {
 namespace {

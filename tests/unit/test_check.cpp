@@ -5,9 +5,9 @@
 #include <random>
 #include <set>
 
-#include "report/baseline.hpp"
 #include "spax/check.hpp"
 #include "spax/io.hpp"
+#include "spax/report/baseline.hpp"
 
 namespace spax {
 namespace {

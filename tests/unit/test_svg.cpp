@@ -10,9 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "report/svg_plots.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
+#include "spax/report/svg_plots.hpp"
 #include "spax/sparse.hpp"
 #include "test_support.hpp"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "report/text_format.hpp"
+#include "spax/report/text_format.hpp"
 
 namespace spax {
 namespace {

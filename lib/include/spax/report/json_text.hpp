@@ -1,4 +1,4 @@
-// Internal: JSON text that never fails on the strings it carries. File names and model names are
+// JSON text that never fails on the strings it carries. File names and model names are
 // bytes, not necessarily UTF-8; nlohmann's dump throws on invalid UTF-8, so every document spax
 // prints or writes goes through here, where such bytes become U+FFFD.
 #pragma once

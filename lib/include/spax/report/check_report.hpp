@@ -1,4 +1,4 @@
-// Internal: the result of a CI check (one case per file and check) and its output formats.
+// The result of a CI check (one case per file and check) and its output formats.
 #pragma once
 
 #include <nlohmann/json.hpp>

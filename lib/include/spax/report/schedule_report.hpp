@@ -1,4 +1,4 @@
-// Internal: the schedule predictions of `spax analyze` as JSON (orderings.NAME.schedule, the
+// The schedule predictions of `spax analyze` as JSON (orderings.NAME.schedule, the
 // machine_model key, the threaded measurements), as text, and as an SVG.
 #pragma once
 

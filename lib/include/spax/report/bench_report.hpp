@@ -1,4 +1,4 @@
-// Internal: `spax bench` results as a text table, Markdown, CSV and JSON.
+// `spax bench` results as a text table, Markdown, CSV and JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>

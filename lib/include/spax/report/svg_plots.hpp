@@ -1,4 +1,4 @@
-// Internal: pictures of a matrix and of its analysis as SVG text, written by spax itself (no
+// Pictures of a matrix and of its analysis as SVG text, written by spax itself (no
 // plotting runtime): spy plots (density rasters), level-width profiles, supernode size
 // histograms, the orderings comparison and the fan-in histogram of a stamp map.
 //

@@ -1,11 +1,11 @@
-// Internal: per-matrix metrics recorded in a CI baseline and compared against it.
+// Per-matrix metrics recorded in a CI baseline and compared against it.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-#include "report/check_report.hpp"
+#include "spax/report/check_report.hpp"
 #include "spax/sparse.hpp"
 
 namespace spax {

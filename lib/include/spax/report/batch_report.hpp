@@ -1,4 +1,4 @@
-// Internal: `spax bench --batch K` results as a text table, JSON and CSV.
+// `spax bench --batch K` results as a text table, JSON and CSV.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// Internal: formatting shared by the text, HTML, SVG and XML reports.
+// Formatting shared by the text, HTML, SVG and XML reports.
 #pragma once
 
 #include <algorithm>
