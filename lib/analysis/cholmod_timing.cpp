@@ -9,6 +9,7 @@
 #include <numeric>
 #include <string>
 
+#include "analysis/cholmod_common.hpp"
 #include "core/blas_threads.hpp"
 #include "spax/timer.hpp"
 
@@ -56,31 +57,11 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-class Common {
- public:
-  Common() {
-    cholmod_l_start(&c_);
-    c_.print = 0;
-    c_.nmethods = 1;
-    c_.method[0].ordering = CHOLMOD_GIVEN;
-    c_.postorder = 0;
-    c_.supernodal = CHOLMOD_SUPERNODAL;
-  }
-  ~Common() { cholmod_l_finish(&c_); }
-  Common(const Common&) = delete;
-  Common& operator=(const Common&) = delete;
-  cholmod_common* get() { return &c_; }
-
- private:
-  cholmod_common c_{};
-};
-
 }  // namespace
 
 CholmodTimes time_cholmod_supernodal(const SpdUpper& a, std::span<const index_t> perm,
                                      const std::vector<int>& threads, int max_rounds,
                                      double budget_seconds) {
-  static_assert(std::is_same_v<SuiteSparse_long, index_t>, "CHOLMOD long must be index_t");
   CholmodTimes out;
   out.seconds.assign(threads.size(), std::numeric_limits<double>::infinity());
   out.cpu_seconds = out.seconds;
@@ -89,20 +70,10 @@ CholmodTimes time_cholmod_supernodal(const SpdUpper& a, std::span<const index_t>
   // fresh and released at free, so each run pays its first touch.
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 256 * 1024);
-  Common common;
+  CholmodCommon common(CHOLMOD_GIVEN, CHOLMOD_SUPERNODAL);
   cholmod_common* c = common.get();
-  cholmod_sparse A{};
-  A.nrow = A.ncol = static_cast<std::size_t>(a.n);
-  A.nzmax = a.values.size();
-  A.p = const_cast<index_t*>(a.colptr.data());
-  A.i = const_cast<index_t*>(a.rowind.data());
-  A.x = const_cast<double*>(a.values.data());
-  A.stype = 1;
-  A.itype = CHOLMOD_LONG;
-  A.xtype = CHOLMOD_REAL;
-  A.dtype = CHOLMOD_DOUBLE;
-  A.sorted = 1;
-  A.packed = 1;
+  cholmod_sparse A =
+      cholmod_upper_view(a.n, a.colptr.data(), a.rowind.data(), a.values.size(), a.values.data());
   std::vector<index_t> p(perm.begin(), perm.end());
   if (p.empty()) {
     p.resize(static_cast<std::size_t>(a.n));

@@ -1,5 +1,7 @@
 #include "analysis/etree_cholmod.hpp"
 
+#include "analysis/cholmod_common.hpp"
+
 #include <cholmod.h>
 
 #include <string>
@@ -9,45 +11,10 @@
 
 namespace spax::detail {
 
-static_assert(std::is_same_v<SuiteSparse_long, index_t>, "CHOLMOD long must be 64-bit index_t");
-
 namespace {
 
-class Common {
- public:
-  Common() {
-    cholmod_l_start(&c_);
-    c_.print = 0;
-    c_.nmethods = 1;
-    c_.method[0].ordering = CHOLMOD_NATURAL;
-    c_.postorder = 0;
-  }
-  ~Common() { cholmod_l_finish(&c_); }
-  Common(const Common&) = delete;
-  Common& operator=(const Common&) = delete;
-  cholmod_common* get() { return &c_; }
-
- private:
-  cholmod_common c_{};
-};
-
 cholmod_sparse view(const UpperPattern& u) {
-  cholmod_sparse s{};
-  s.nrow = static_cast<std::size_t>(u.n);
-  s.ncol = static_cast<std::size_t>(u.n);
-  s.nzmax = u.rowind.size();
-  s.p = const_cast<index_t*>(u.colptr.data());
-  s.i = const_cast<index_t*>(u.rowind.data());
-  s.nz = nullptr;
-  s.x = nullptr;
-  s.z = nullptr;
-  s.stype = 1;
-  s.itype = CHOLMOD_LONG;
-  s.xtype = CHOLMOD_PATTERN;
-  s.dtype = CHOLMOD_DOUBLE;
-  s.sorted = 1;
-  s.packed = 1;
-  return s;
+  return cholmod_upper_view(u.n, u.colptr.data(), u.rowind.data(), u.rowind.size());
 }
 
 [[noreturn]] void fail(const char* what, int status) {
@@ -60,9 +27,8 @@ cholmod_sparse view(const UpperPattern& u) {
 CholmodCounts cholmod_counts(const UpperPattern& u) {
   CholmodCounts out;
   if (u.n == 0) return out;
-  Common common;
+  CholmodCommon common(CHOLMOD_NATURAL, CHOLMOD_SIMPLICIAL);
   cholmod_common* c = common.get();
-  c->supernodal = CHOLMOD_SIMPLICIAL;
   cholmod_sparse a = view(u);
   cholmod_factor* l = cholmod_l_analyze(&a, c);
   if (l == nullptr || c->status < CHOLMOD_OK) fail("analyze", c->status);
@@ -76,9 +42,8 @@ CholmodCounts cholmod_counts(const UpperPattern& u) {
 
 std::vector<index_t> cholmod_supernodes(const UpperPattern& u) {
   if (u.n == 0) return {0};
-  Common common;
+  CholmodCommon common(CHOLMOD_NATURAL, CHOLMOD_SUPERNODAL);
   cholmod_common* c = common.get();
-  c->supernodal = CHOLMOD_SUPERNODAL;
   cholmod_sparse a = view(u);
   cholmod_factor* l = cholmod_l_analyze(&a, c);
   if (l == nullptr || c->status < CHOLMOD_OK) fail("supernodal analyze", c->status);
@@ -118,7 +83,7 @@ std::vector<index_t> cholmod_row_counts(const UpperPattern& u, std::span<const i
   std::vector<index_t> post = tree_postorder(parent);
   std::vector<index_t> rowcount(static_cast<std::size_t>(n)), colcount(static_cast<std::size_t>(n)),
       first(static_cast<std::size_t>(n)), level(static_cast<std::size_t>(n));
-  Common common;
+  CholmodCommon common(CHOLMOD_NATURAL);
   cholmod_common* c = common.get();
   if (!cholmod_l_rowcolcounts(&a, nullptr, 0, par.data(), post.data(), rowcount.data(),
                               colcount.data(), first.data(), level.data(), c))
@@ -134,9 +99,8 @@ SupernodalStructure cholmod_supernodal_structure(const UpperPattern& u) {
     st.update_ptr = {0};
     return st;
   }
-  Common common;
+  CholmodCommon common(CHOLMOD_NATURAL, CHOLMOD_SUPERNODAL);
   cholmod_common* c = common.get();
-  c->supernodal = CHOLMOD_SUPERNODAL;
   cholmod_sparse a = view(u);
   cholmod_factor* l = cholmod_l_analyze(&a, c);
   if (l == nullptr || c->status < CHOLMOD_OK) fail("supernodal analyze", c->status);

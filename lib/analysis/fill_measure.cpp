@@ -15,6 +15,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "analysis/cholmod_common.hpp"
 #include "analysis/cholmod_timing.hpp"
 #include "core/child.hpp"
 #include "spax/structure.hpp"
@@ -37,26 +38,10 @@ std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& 
   double chol = -1.0;
   const detail::SpdUpper spd = detail::spd_upper(a);
   if (options.cholmod) {
-    std::vector<SuiteSparse_long> cp = spd.colptr, ri = spd.rowind;
-    std::vector<double> vx = spd.values;
-    cholmod_common c;
-    cholmod_l_start(&c);
-    c.print = 0;
-    c.nmethods = 1;
-    c.method[0].ordering = CHOLMOD_GIVEN;
-    c.postorder = 0;
-    cholmod_sparse A{};
-    A.nrow = A.ncol = static_cast<std::size_t>(n);
-    A.nzmax = vx.size();
-    A.p = cp.data();
-    A.i = ri.data();
-    A.x = vx.data();
-    A.stype = 1;
-    A.itype = CHOLMOD_LONG;
-    A.xtype = CHOLMOD_REAL;
-    A.dtype = CHOLMOD_DOUBLE;
-    A.sorted = 1;
-    A.packed = 1;
+    detail::CholmodCommon common(CHOLMOD_GIVEN);
+    cholmod_common& c = *common.get();
+    cholmod_sparse A = detail::cholmod_upper_view(n, spd.colptr.data(), spd.rowind.data(),
+                                                  spd.values.size(), spd.values.data());
     cholmod_factor* L = cholmod_l_analyze_p(&A, p.data(), nullptr, 0, &c);
     if (!L) {
       std::snprintf(buf, sizeof buf, "ERR cholmod_analyze failed (status %d)", c.status);
@@ -67,10 +52,10 @@ std::string measure_in_child(const SparseMatrix& a, const std::vector<index_t>& 
     chol = t.seconds();
     if (!ok || c.status != CHOLMOD_OK) {
       std::snprintf(buf, sizeof buf, "ERR cholmod_factorize failed (status %d)", c.status);
+      cholmod_l_free_factor(&L, &c);
       return buf;
     }
     cholmod_l_free_factor(&L, &c);
-    cholmod_l_finish(&c);
   }
   // KLU.
   double kt = -1.0;

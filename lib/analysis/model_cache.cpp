@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "core/blas_threads.hpp"
-#include "report/json_text.hpp"
 #include "spax/io.hpp"
 #include "spax/machine_model.hpp"
+#include "spax/report/json_text.hpp"
 
 namespace spax {
 namespace {

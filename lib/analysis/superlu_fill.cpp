@@ -18,7 +18,7 @@
 #include "analysis/fill_counts.hpp"
 #include "core/child.hpp"
 #include "core/lsan.hpp"
-#include "report/json_text.hpp"
+#include "spax/report/json_text.hpp"
 #include "spax/timer.hpp"
 
 namespace spax::detail {
