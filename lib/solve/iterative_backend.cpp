@@ -13,6 +13,7 @@
 #include "solve/backends.hpp"
 #include "solve/iterative.hpp"
 #include "solve/plugins.hpp"
+#include "spax/kept_setup.hpp"
 #include "spax/timer.hpp"
 
 namespace spax {
@@ -60,9 +61,7 @@ class IterativeSolver final : public Solver {
     Timer t;
     pre_->setup(a_, csr_);
     const double s = t.seconds();
-    fresh_ = true;
-    reference_iters_ = -1;
-    pending_setup_ += s;
+    kept_.built(s);
     stats_.setup_seconds = s;
     stats_.factor_seconds = s;
   }
@@ -73,7 +72,7 @@ class IterativeSolver final : public Solver {
     Timer t;
     stats_.residual_history.clear();
     load_values(a);
-    fresh_ = false;
+    kept_.fresh = false;
     stats_.refactor_seconds = t.seconds();
   }
 
@@ -81,51 +80,15 @@ class IterativeSolver final : public Solver {
     if (transpose) throw_usage(name() + ": iterative solvers do not solve with the transpose");
     Timer t;
     const index_t n = a_.nrows;
-    stats_.rebuilt = false;
-    stats_.iterations = 0;
-    stats_.relative_residual = 0.0;
-    stats_.residual_history.assign(static_cast<std::size_t>(std::max<index_t>(nrhs, 0)), {});
-    for (index_t k = 0; k < nrhs; ++k) {
-      double* bk = b.data() + k * n;
-      std::vector<double> rhs(bk, bk + n), x(static_cast<std::size_t>(n), 0.0);
-      auto& hist = stats_.residual_history[static_cast<std::size_t>(k)];
-      Outcome o;
-      if (!fresh_) {
-        // The kept setup, allowed up to the rebuild bound.
-        const int bound = rebuild_iters_ > 0
-                              ? rebuild_iters_
-                              : (reference_iters_ >= 0 ? 2 * reference_iters_ + 5 : max_iter_);
-        o = iterate(rhs, x, std::min(bound, max_iter_), hist);
-        if (!o.converged) {
-          Timer st;
-          pre_->setup(a_, csr_);
-          const double s = st.seconds();
-          pending_setup_ += s;
-          fresh_ = true;
-          reference_iters_ = -1;
-          stats_.rebuilt = true;
-          std::fill(x.begin(), x.end(), 0.0);
-          hist.clear();
-        }
-      }
-      if (fresh_ && (o.iterations < 0 || !o.converged)) {
-        o = iterate(rhs, x, max_iter_, hist);
-        if (reference_iters_ < 0 && o.converged) reference_iters_ = o.iterations;
-      }
-      if (!o.converged) {
-        std::ostringstream m;
-        m << name() << ": not converged within " << max_iter_
-          << " iterations (max_iter): relative residual " << o.residual << " reached, tolerance "
-          << tol_;
-        if (!o.breakdown.empty()) m << "; breakdown: " << o.breakdown;
-        throw_numerical(m.str());
-      }
-      stats_.iterations = std::max<index_t>(stats_.iterations, o.iterations);
-      stats_.relative_residual = std::max(stats_.relative_residual, o.residual);
-      std::copy(x.begin(), x.end(), bk);
-    }
-    stats_.setup_seconds = pending_setup_;
-    pending_setup_ = 0.0;
+    KeptSetupSolve how;
+    how.name = name();
+    how.max_iter = max_iter_;
+    how.rebuild_iters = rebuild_iters_;
+    how.tol = tol_;
+    how.iterate = [this](const std::vector<double>& rhs, std::vector<double>& x, int max_iter,
+                         std::vector<double>& hist) { return iterate(rhs, x, max_iter, hist); };
+    how.setup = [this] { pre_->setup(a_, csr_); };
+    solve_keeping_setup(kept_, how, stats_, b, n, nrhs);
     stats_.solve_seconds = t.seconds();
   }
 
@@ -134,13 +97,6 @@ class IterativeSolver final : public Solver {
   }
 
  private:
-  struct Outcome {
-    int iterations = -1;
-    bool converged = false;
-    double residual = 0.0;
-    std::string breakdown;
-  };
-
   void load_values(const SparseMatrix& a) {
     if (a.nrows != a_.nrows || a.colptr != a_.colptr || a.rowind != a_.rowind) analyze(a);
     if (a.values.empty())
@@ -152,9 +108,9 @@ class IterativeSolver final : public Solver {
 
   // Runs the method from x (at most max_iter iterations in all), restarting it from the current
   // x while its own estimate says converged but the recomputed residual does not.
-  Outcome iterate(const std::vector<double>& b, std::vector<double>& x, int max_iter,
-                  std::vector<double>& hist) {
-    Outcome o;
+  IterativeOutcome iterate(const std::vector<double>& b, std::vector<double>& x, int max_iter,
+                           std::vector<double>& hist) {
+    IterativeOutcome o;
     o.iterations = 0;
     const double bnorm = norm2(b.data(), a_.nrows);
     if (bnorm == 0.0) {
@@ -200,9 +156,7 @@ class IterativeSolver final : public Solver {
   std::unique_ptr<Preconditioner> pre_;
   SparseMatrix a_;
   Csr csr_;
-  bool fresh_ = false;
-  int reference_iters_ = -1;
-  double pending_setup_ = 0.0;
+  KeptSetup kept_;
 };
 
 }  // namespace

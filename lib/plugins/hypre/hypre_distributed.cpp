@@ -27,6 +27,7 @@
 #include <sstream>
 
 #include "hypre_distributed.hpp"
+#include "spax/kept_setup.hpp"
 #include "spax/plugin.hpp"
 #include "spax/timer.hpp"
 
@@ -94,9 +95,7 @@ class DistributedSolver final : public Solver {
     load_values(a);
     setup();
     const double s = t.seconds();
-    fresh_ = true;
-    reference_iters_ = -1;
-    pending_setup_ += s;
+    kept_.built(s);
     stats_.setup_seconds = s;
     stats_.factor_seconds = s;
   }
@@ -104,7 +103,7 @@ class DistributedSolver final : public Solver {
   void refactor(const SparseMatrix& a) override {
     Timer t;
     load_values(a);
-    fresh_ = false;
+    kept_.fresh = false;
     stats_.refactor_seconds = t.seconds();
   }
 
@@ -112,50 +111,15 @@ class DistributedSolver final : public Solver {
     if (transpose) throw_usage(name_ + ": iterative solvers do not solve with the transpose");
     Timer t;
     const index_t n = rows_.n;
-    stats_.rebuilt = false;
-    stats_.iterations = 0;
-    stats_.relative_residual = 0.0;
-    stats_.residual_history.assign(static_cast<std::size_t>(std::max<index_t>(nrhs, 0)), {});
-    for (index_t k = 0; k < nrhs; ++k) {
-      double* bk = b.data() + k * n;
-      std::vector<double> rhs(bk, bk + n), x(static_cast<std::size_t>(n), 0.0);
-      auto& hist = stats_.residual_history[static_cast<std::size_t>(k)];
-      Outcome o;
-      if (!fresh_) {
-        // The kept setup, allowed up to the rebuild bound.
-        const int bound = rebuild_iters_ > 0
-                              ? rebuild_iters_
-                              : (reference_iters_ >= 0 ? 2 * reference_iters_ + 5 : max_iter_);
-        o = iterate(rhs, x, std::min(bound, max_iter_), hist);
-        if (!o.converged) {
-          Timer st;
-          setup();
-          pending_setup_ += st.seconds();
-          fresh_ = true;
-          reference_iters_ = -1;
-          stats_.rebuilt = true;
-          std::fill(x.begin(), x.end(), 0.0);
-          hist.clear();
-        }
-      }
-      if (fresh_ && (o.iterations < 0 || !o.converged)) {
-        o = iterate(rhs, x, max_iter_, hist);
-        if (reference_iters_ < 0 && o.converged) reference_iters_ = o.iterations;
-      }
-      if (!o.converged) {
-        std::ostringstream m;
-        m << name_ << ": not converged within " << max_iter_
-          << " iterations (max_iter): relative residual " << o.residual << " reached, tolerance "
-          << tol_;
-        if (!o.breakdown.empty()) m << "; breakdown: " << o.breakdown;
-        throw_numerical(m.str());
-      }
-      stats_.iterations = std::max<index_t>(stats_.iterations, o.iterations);
-      stats_.relative_residual = std::max(stats_.relative_residual, o.residual);
-      std::copy(x.begin(), x.end(), bk);
-    }
-    stats_.setup_seconds = pending_setup_;
-    pending_setup_ = 0.0;
+    KeptSetupSolve how;
+    how.name = name_;
+    how.max_iter = max_iter_;
+    how.rebuild_iters = rebuild_iters_;
+    how.tol = tol_;
+    how.iterate = [this](const std::vector<double>& rhs, std::vector<double>& x, int max_iter,
+                         std::vector<double>& hist) { return iterate(rhs, x, max_iter, hist); };
+    how.setup = [this] { setup(); };
+    solve_keeping_setup(kept_, how, stats_, b, n, nrhs);
     stats_.solve_seconds = t.seconds();
     // Every rank's peak resident memory so far (a collective call, outside the timing).
     stats_.memory_per_process = peak_memory_per_process();
@@ -166,13 +130,6 @@ class DistributedSolver final : public Solver {
   }
 
  private:
-  struct Outcome {
-    int iterations = -1;
-    bool converged = false;
-    double residual = 0.0;
-    std::string breakdown;
-  };
-
   // The CSC matrix by rows; from_csc[k] = the CSC position of row entry k.
   void make_rows(const SparseMatrix& a) {
     Rows& r = rows_;
@@ -290,9 +247,9 @@ class DistributedSolver final : public Solver {
 
   // As the one-process backends: runs the method from x, restarting it from the current x while
   // its own test says converged but the recomputed residual does not.
-  Outcome iterate(const std::vector<double>& b, std::vector<double>& x, int max_iter,
-                  std::vector<double>& hist) {
-    Outcome o;
+  IterativeOutcome iterate(const std::vector<double>& b, std::vector<double>& x, int max_iter,
+                           std::vector<double>& hist) {
+    IterativeOutcome o;
     o.iterations = 0;
     double bnorm = 0;
     for (double v : b) bnorm += v * v;
@@ -339,9 +296,7 @@ class DistributedSolver final : public Solver {
   Rows rows_;
   std::vector<index_t> colptr_, rowind_;
   std::vector<int> first_;
-  bool fresh_ = false;
-  int reference_iters_ = -1;
-  double pending_setup_ = 0.0;
+  KeptSetup kept_;
 };
 
 }  // namespace
