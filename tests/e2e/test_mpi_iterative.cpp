@@ -119,7 +119,10 @@ TEST_F(IterativeMpi, DefaultsReachTheToleranceOnOneTwoAndThreeProcesses) {
 // agree to +-2 on 1, 2 and 3 processes, bcsstk13 included.
 TEST_F(IterativeMpi, PartitionIndependentAmgAgreesToTwoIterations) {
   ScratchDir dir;
-  const std::string opts = "coarsen=pmis-fixed,relax=l1-jacobi";
+  // The fixed coarsenings build one hierarchy on any number of processes, without aggressive
+  // coarsening (whose second pass depends on the partition: bcsstk13 takes 947, 947 and 961
+  // iterations with it on 1, 2 and 3 processes).
+  const std::string opts = "coarsen=pmis-fixed,relax=l1-jacobi,agg_levels=0";
   for (const auto& m : test_matrices(dir)) {
     std::vector<std::string> solvers;
     if (m.name == "bcsstk13")

@@ -43,6 +43,29 @@ TEST(SolveIterativeCli, AmgCgOnAGrid) {
   EXPECT_EQ(parse_json(c)["cache"]["symbolic"], "unsupported");
 }
 
+// agg_levels=auto: one level of aggressive coarsening on 3D stencils (7 entries per row), none
+// on 2D ones (5): the default solves as the explicit value does, and not as the other one.
+TEST(SolveIterativeCli, AggressiveCoarseningOnlyOn3DStencils) {
+  test::ScratchDir d;
+  const std::string g3 = (d / "grid3d.mtx").string();
+  ASSERT_EQ(run_spax({"gen", "grid3d", "--n", "24", "--out", g3}).exit_code, 0);
+  const std::string g2 = grid(d, 60);
+  auto iterations = [](const std::string& f, const std::string& agg) {
+    std::vector<std::string> args = {"solve", f, "--solver", "cg+amg", "--tol", "1e-8", "--json"};
+    if (!agg.empty()) args.insert(args.end(), {"--solver-options", "agg_levels=" + agg});
+    auto r = run_spax(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? parse_json(r)["iterative"]["iterations"][0].get<int>() : -1;
+  };
+  const int d3 = iterations(g3, ""), d2 = iterations(g2, "");
+  EXPECT_EQ(d3, iterations(g3, "1"));
+  EXPECT_NE(d3, iterations(g3, "0"));
+  EXPECT_EQ(d2, iterations(g2, "0"));
+  EXPECT_NE(d2, iterations(g2, "1"));
+  auto bad = run_spax({"solve", g2, "--solver", "cg+amg", "--solver-options", "agg_levels=some"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
 TEST(SolveIterativeCli, NotConvergingExits3WithTheResidual) {
   test::ScratchDir d;
   const std::string f = grid(d, 30);

@@ -13,7 +13,8 @@ namespace spax::hypre_plugin {
 struct AmgKnobs {
   int coarsen = 10, interp = 6, relax = 8, cycle = 1;
   double strong = -1.0;  // -1: auto (0.25, or 0.5 with more than 6 entries per row)
-  int agg_levels = 0, max_levels = 25, pmax = 4, sweeps = 1;
+  int agg_levels = -1;   // -1: auto (1 with more than 6 entries per row, else 0)
+  int max_levels = 25, pmax = 4, sweeps = 1;
 
   // Validates every option (usage errors naming amg and the key).
   static AmgKnobs parse(const std::map<std::string, std::string>& options);
@@ -21,8 +22,16 @@ struct AmgKnobs {
   double strong_for(double entries_per_row) const {
     return strong >= 0 ? strong : (entries_per_row > 6.0 ? 0.5 : 0.25);
   }
-  // Sets everything but the iteration count and tolerance on a created BoomerAMG solver.
-  void apply(HYPRE_Solver amg, double strong_threshold) const {
+  // Levels of aggressive coarsening for a matrix with these entries per row (auto resolved): on
+  // 3D stencils one level halves the setup and the memory and lets the setup scale across
+  // processes, for a few more iterations (README: "Iterative solvers across processes").
+  int agg_levels_for(double entries_per_row) const {
+    return agg_levels >= 0 ? agg_levels : (entries_per_row > 6.0 ? 1 : 0);
+  }
+  // Sets everything but the iteration count and tolerance on a created BoomerAMG solver, the
+  // automatic choices resolved for a matrix with these entries per row.
+  void apply(HYPRE_Solver amg, double entries_per_row) const {
+    const double strong_threshold = strong_for(entries_per_row);
     HYPRE_BoomerAMGSetPrintLevel(amg, 0);
     HYPRE_BoomerAMGSetCoarsenType(amg, coarsen);
     HYPRE_BoomerAMGSetInterpType(amg, interp);
@@ -31,7 +40,7 @@ struct AmgKnobs {
     HYPRE_BoomerAMGSetRelaxType(amg, relax);
     HYPRE_BoomerAMGSetNumSweeps(amg, sweeps);
     HYPRE_BoomerAMGSetCycleType(amg, cycle);
-    HYPRE_BoomerAMGSetAggNumLevels(amg, agg_levels);
+    HYPRE_BoomerAMGSetAggNumLevels(amg, agg_levels_for(entries_per_row));
     HYPRE_BoomerAMGSetMaxLevels(amg, max_levels);
   }
   // As "key=value" lines (to send to the other ranks) and back.

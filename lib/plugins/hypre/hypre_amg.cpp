@@ -68,7 +68,8 @@ AmgKnobs AmgKnobs::parse(const std::map<std::string, std::string>& knobs) {
   // auto: chosen at setup from the entries per row.
   k.strong =
       knobs.at("strong_threshold") == "auto" ? -1.0 : number(knobs, "strong_threshold", 0.0, 1.0);
-  k.agg_levels = static_cast<int>(number(knobs, "agg_levels", 0, 10));
+  k.agg_levels =
+      knobs.at("agg_levels") == "auto" ? -1 : static_cast<int>(number(knobs, "agg_levels", 0, 10));
   k.max_levels = static_cast<int>(number(knobs, "max_levels", 1, 100));
   k.pmax = static_cast<int>(number(knobs, "pmax", 0, 100));
   k.sweeps = static_cast<int>(number(knobs, "sweeps", 1, 20));
@@ -129,11 +130,12 @@ class AmgPreconditioner final : public Preconditioner {
     }
     HYPRE_IJVectorGetObject(bv_, reinterpret_cast<void**>(&pb_));
     HYPRE_IJVectorGetObject(xv_, reinterpret_cast<void**>(&px_));
-    // Strong threshold: 0.25 suits 2D problems, 0.5 3D ones (more than 6 entries per row).
+    // Strong threshold and aggressive coarsening: 3D problems (more than 6 entries per row)
+    // want others than 2D ones.
     const double per_row =
         c.n > 0 ? static_cast<double>(c.colind.size()) / static_cast<double>(c.n) : 0.0;
     HYPRE_BoomerAMGCreate(&amg_);
-    knobs_.apply(amg_, knobs_.strong_for(per_row));
+    knobs_.apply(amg_, per_row);
     HYPRE_BoomerAMGSetMaxIter(amg_, 1);  // one cycle per apply
     HYPRE_BoomerAMGSetTol(amg_, 0.0);
     const int err = HYPRE_BoomerAMGSetup(amg_, par_, pb_, px_);
@@ -185,12 +187,14 @@ void register_hypre() {
        "strength threshold; auto: 0.25, or 0.5 with more than 6 entries per row (3D stencils)"},
       {"coarsen", "hmis",
        "coarsening: hmis, pmis, falgout; pmis-fixed, cljp-fixed (random numbers fixed by the "
-       "global row: the same hierarchy on any number of processes)"},
+       "global row: the same hierarchy on any number of processes, with agg_levels=0)"},
       {"interp", "ext+i", "interpolation: ext+i, classical, direct"},
       {"relax", "l1-gs",
        "smoother: l1-gs, hybrid-gs (Gauss-Seidel inside a process, Jacobi across processes), "
        "jacobi, l1-jacobi"},
-      {"agg_levels", "0", "levels of aggressive coarsening"},
+      {"agg_levels", "auto",
+       "levels of aggressive coarsening; auto: 1 with more than 6 entries per row (3D "
+       "stencils), else 0"},
       {"max_levels", "25", "levels at most"},
       {"pmax", "4", "interpolation entries per row at most"},
       {"sweeps", "1", "smoother sweeps"},

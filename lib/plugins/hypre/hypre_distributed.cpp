@@ -228,7 +228,7 @@ class DistributedSolver final : public Solver {
   void setup() {
     const double per_row =
         rows_.n > 0 ? static_cast<double>(rows_.rowptr.back()) / static_cast<double>(rows_.n) : 0.0;
-    mpi::run({kChannel, kSetup, {id_, to_bits(knobs_.strong_for(per_row))}, {}});
+    mpi::run({kChannel, kSetup, {id_, to_bits(per_row)}, {}});
     if (part(id_).setup_error)
       throw_numerical(name_ + ": BoomerAMG setup failed on at least one process");
   }

@@ -102,10 +102,12 @@ void op_values(Part& p) {
   HYPRE_ClearAllErrors();
 }
 
-void op_setup(Part& p, double strong) {
+// BoomerAMG's setup for a matrix with `per_row` entries per row (rank 0's count: every rank
+// resolves the automatic knobs alike).
+void op_setup(Part& p, double per_row) {
   p.release_amg();
   HYPRE_BoomerAMGCreate(&p.amg);
-  p.knobs.apply(p.amg, strong);
+  p.knobs.apply(p.amg, per_row);
   HYPRE_BoomerAMGSetMaxIter(p.amg, 1);  // one cycle per application
   HYPRE_BoomerAMGSetTol(p.amg, 0.0);
   const int err = HYPRE_BoomerAMGSetup(p.amg, p.A, p.b, p.x);
