@@ -64,6 +64,7 @@ const Registration reg("calibrate", [](CLI::App& app) {
       m = calibrate_machine(co);
       save_machine_model(m, path);
     }
+    for (const auto& w : machine_model_warnings(m)) warn(w);
     if (opts->json) {
       std::cout << machine_model_json(m, 2) << '\n';
     } else {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
+#include <string>
 
 #include "analysis/calibration_grid.hpp"
 
@@ -336,6 +338,34 @@ double MachineModel::seconds(const KernelCall& c, int q) const {
   double best = raw_seconds(c, base.threads);
   for (int w = 2 * base.threads; w < q; w *= 2) best = std::min(best, raw_seconds(c, w));
   return std::min(best, raw_seconds(c, q));
+}
+
+std::vector<std::string> machine_model_warnings(const MachineModel& m) {
+  std::vector<std::string> out;
+  if (m.threads.empty() || m.threads.front().threads != 1) return out;
+  auto best = [](const KernelTable& t) {
+    return t.rate.empty() ? 0.0 : *std::max_element(t.rate.begin(), t.rate.end());
+  };
+  for (std::size_t ti = 1; ti < m.threads.size(); ++ti) {
+    const ThreadModel& t = m.threads[ti];
+    std::string slow;
+    for (Kernel k : {Kernel::potrf, Kernel::trsm, Kernel::syrk, Kernel::gemm}) {
+      const double one = best(m.threads.front().kernels[static_cast<std::size_t>(k)]);
+      const double many = best(t.kernels[static_cast<std::size_t>(k)]);
+      if (one <= 0.0 || many <= 0.0 || many >= 0.8 * one) continue;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%s%s %.1f against %.1f Gflop/s", slow.empty() ? "" : ", ",
+                    kernel_name(k), many / 1e9, one / 1e9);
+      slow += buf;
+    }
+    if (!slow.empty())
+      out.push_back("the calibration on " + std::to_string(t.threads) +
+                    " threads is slower than on one (" + slow +
+                    "): the machine was probably busy while it was calibrated, and predictions "
+                    "for several workers come out too pessimistic; calibrate again on an idle "
+                    "machine");
+  }
+  return out;
 }
 
 }  // namespace spax

@@ -137,6 +137,11 @@ AnalyzeResult analyze_loaded(const SparseMatrix& a, index_t duplicates_summed, A
       info.warning = loaded.warning;
       if (!loaded.warning.empty()) r.notes.push_back(loaded.warning);
     }
+    // A calibration made on a busy machine (its several-thread rates below one thread's).
+    for (const auto& w : machine_model_warnings(*model)) {
+      r.notes.push_back(w);
+      if (info.warning.empty()) info.warning = w;
+    }
     info.source = model->source;
     info.created = model->created;
     info.blas = model->machine.blas;

@@ -2,7 +2,9 @@
 // bounds, and the per-machine cache (round trip, foreign, stale and malformed files).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -91,6 +93,40 @@ TEST(MachineModel, MoreThreadsNeverSlowerNorBetterThanPerfect) {
   }
   EXPECT_DOUBLE_EQ(m.barrier_seconds(1), 0.0);
   EXPECT_DOUBLE_EQ(default_machine_model().barrier_seconds(8), 3e-6);
+}
+
+// A calibration whose several-thread rates fall below one thread's is called doubtful; one whose
+// rates grow, or fall by less than a fifth, is not.
+TEST(MachineModel, WarnsOfACalibrationSlowerOnSeveralThreads) {
+  MachineModel m = default_machine_model();
+  EXPECT_TRUE(machine_model_warnings(m).empty());  // one thread only
+  ThreadModel two = m.threads.front();
+  two.threads = 2;
+  for (auto& t : two.kernels)
+    for (double& r : t.rate) r *= 1.9;
+  m.threads.push_back(two);
+  EXPECT_TRUE(machine_model_warnings(m).empty());
+  // gemm at half its one-thread rate, syrk at 85% (within the fifth), potrf at 70%.
+  const auto scale = [&](Kernel k, double f) {
+    auto& t = m.threads[1].kernels[static_cast<std::size_t>(k)];
+    t.rate = m.threads[0].kernels[static_cast<std::size_t>(k)].rate;
+    for (double& r : t.rate) r *= f;
+  };
+  scale(Kernel::gemm, 0.5);
+  scale(Kernel::syrk, 0.85);
+  scale(Kernel::potrf, 0.7);
+  const auto w = machine_model_warnings(m);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("on 2 threads"), std::string::npos) << w[0];
+  // Each named with its best rate on 2 threads against 1, in Gflop/s.
+  for (auto [k, f] : {std::pair{Kernel::gemm, 0.5}, std::pair{Kernel::potrf, 0.7}}) {
+    const auto& r = m.threads[0].kernels[static_cast<std::size_t>(k)].rate;
+    const double one = *std::max_element(r.begin(), r.end()) / 1e9;
+    char want[96];
+    std::snprintf(want, sizeof want, "%s %.1f against %.1f Gflop/s", kernel_name(k), one * f, one);
+    EXPECT_NE(w[0].find(want), std::string::npos) << want << " in " << w[0];
+  }
+  EXPECT_EQ(w[0].find("syrk"), std::string::npos) << w[0];
 }
 
 TEST(MachineModel, LargePotrfIsBlockedBeyondTheTable) {

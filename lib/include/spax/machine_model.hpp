@@ -185,6 +185,13 @@ SPAX_API MachineModel calibrate_machine(const CalibrationOptions& options = {},
 // log dimensions); several timings of one shape keep the fastest (exposed for tests).
 SPAX_API ThreadModel fit_thread_model(int threads, const std::vector<CalibrationSample>& samples);
 
+// What makes a calibration doubtful, one sentence each (none for a sound one): a BLAS kernel
+// (potrf, trsm, syrk, gemm) whose best rate on several threads is below 80% of its best rate on
+// one, which on an idle machine does not happen at the calibration's largest shapes; its usual
+// cause is other work on the machine while it was calibrated. Predictions for several workers
+// from such a model come out too pessimistic.
+SPAX_API std::vector<std::string> machine_model_warnings(const MachineModel& m);
+
 // ---------------------------------------------------------------------------------------------
 // The per-machine cache
 // ---------------------------------------------------------------------------------------------
