@@ -53,10 +53,6 @@ void measure_mumps(const std::string& path, const SparseMatrix& a, const std::st
   }
 }
 
-}  // namespace
-
-namespace {
-
 std::string stem_of(const std::string& path) {
   std::string name = std::filesystem::path(path).filename().string();
   for (const char* ext : {".gz", ".mtx"}) {

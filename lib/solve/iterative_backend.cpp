@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 #include "solve/backends.hpp"
 #include "solve/iterative.hpp"

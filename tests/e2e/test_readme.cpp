@@ -159,16 +159,14 @@ struct ShellResult {
 ShellResult run_shell(const std::string& cmd, const fs::path& dir) {
   const fs::path log = dir / ".readme-test-output";
   const std::string bin = fs::path(SPAX_BINARY).parent_path().string();
-  // The test environment (never the product's) lets Open MPI's mpirun run as root, as CI does,
-  // and start more processes than this machine's cores (the README's -np 4 on 2 cores); the
-  // cache (spax calibrate's machine model) is the scratch directory's, not the user's.
-  const std::string full =
-      "cd '" + dir.string() + "' && export PATH='" + bin +
-      "':\"$PATH\" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 XDG_CACHE_HOME='" +
-      (dir / ".cache").string() +
-      "' "
-      "OMPI_MCA_rmaps_base_oversubscribe=1 && (" +
-      cmd + ") > '" + log.string() + "' 2>&1";
+  // mpirun may start more processes than this machine's cores (the README's -np 4 on 2 cores);
+  // the rest of the MPI tests' environment (allowed as root, one BLAS thread) is the test's own,
+  // set_mpi_test_environment. The cache (spax calibrate's machine model) is the scratch
+  // directory's, not the user's.
+  const std::string full = "cd '" + dir.string() + "' && export PATH='" + bin +
+                           "':\"$PATH\" XDG_CACHE_HOME='" + (dir / ".cache").string() +
+                           "' OMPI_MCA_rmaps_base_oversubscribe=1 && (" + cmd + ") > '" +
+                           log.string() + "' 2>&1";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(full.c_str());
   ShellResult r;

@@ -24,7 +24,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <sstream>
 
 #include "hypre_distributed.hpp"
 #include "spax/kept_setup.hpp"
