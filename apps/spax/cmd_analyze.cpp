@@ -121,7 +121,7 @@ const Registration reg("analyze", [](CLI::App& app) {
     ao.name = opts->name;
     ao.measure = opts->measure;
     ao.measure_with.cholmod = ao.measure_with.klu = false;
-    for (const auto& lib : split_list(opts->measure_solvers)) {
+    for (const auto& lib : split_comma_list(opts->measure_solvers)) {
       if (lib == "cholmod") {
         ao.measure_with.cholmod = true;
       } else if (lib == "klu") {

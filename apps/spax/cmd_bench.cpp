@@ -30,10 +30,10 @@ struct BenchCliOptions {
 
 void run_bench(BenchCliOptions& o) {
   std::vector<std::string> solvers =
-      o.solvers == "all" ? direct_solver_names() : split_list(o.solvers);
+      o.solvers == "all" ? direct_solver_names() : split_comma_list(o.solvers);
   if (o.batch > 0)
     return run_bench_batch({o.files, solvers, o.bench, o.batch, o.export_json, o.export_csv});
-  std::vector<std::string> orderings = split_list(o.orderings);
+  std::vector<std::string> orderings = split_comma_list(o.orderings);
   // Every solver name, ordering and option is validated before any case runs.
   for (const auto& s : solvers) {
     SolverOptions so;
@@ -71,7 +71,7 @@ void run_bench(BenchCliOptions& o) {
   std::ostream& table_out = exports_to_stdout ? std::cerr : std::cout;
   // --ranks: the multi-process backends run once per process count, as MPI jobs of their own.
   o.bench.ranks.clear();
-  for (const auto& k : split_list(o.ranks)) {
+  for (const auto& k : split_comma_list(o.ranks)) {
     int v = 0;
     try {
       std::size_t used = 0;

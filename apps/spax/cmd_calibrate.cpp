@@ -2,7 +2,6 @@
 // the model.
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "command.hpp"
 #include "spax/machine_model.hpp"
@@ -45,15 +44,12 @@ const Registration reg("calibrate", [](CLI::App& app) {
       m = loaded.model;
     } else {
       CalibrationOptions co;
-      std::stringstream in(opts->threads);
-      std::string item;
-      while (std::getline(in, item, ',')) {
-        if (item.find_first_not_of(" \t") == std::string::npos) continue;
+      for (const std::string& item : split_comma_list(opts->threads)) {
         int t = 0;
         try {
           std::size_t used = 0;
           t = std::stoi(item, &used);
-          if (item.find_first_not_of(" \t", used) != std::string::npos) t = 0;
+          if (used != item.size()) t = 0;
         } catch (const std::exception&) {
           t = 0;
         }

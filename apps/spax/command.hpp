@@ -104,8 +104,6 @@ std::string ordering_flag_help();
 // The registered backends of one kind, and a list joined with ", ".
 std::vector<std::string> backend_names(BackendKind kind);
 std::string join_names(const std::vector<std::string>& names);
-// "a,b,,c" -> {a, b, c}: a comma-separated option value, empty items dropped.
-std::vector<std::string> split_list(const std::string& s);
 
 // The iterative solvers' shorthand flags, each one key of --solver-options: --precond (precond),
 // --precond-options (the preconditioner's keys), --max-iter (max_iter), --restart (restart),

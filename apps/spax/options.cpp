@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
-#include <sstream>
 #include <thread>
 
 #include "command.hpp"
@@ -222,15 +221,6 @@ std::optional<std::string> unknown_subcommand(const CLI::App& app,
     return msg;
   }
   return std::nullopt;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
 }
 
 }  // namespace spax::app

@@ -120,15 +120,7 @@ std::string ordering_names_joined() {
 
 std::vector<std::string> parse_ordering_list(const std::string& list, const std::string& option) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    std::size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    std::string item = list.substr(start, end - start);
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
-    start = end + 1;
-    if (item.empty()) continue;
+  for (const std::string& item : split_comma_list(list)) {
     if (item == "all") {
       for (const auto& n : names())
         if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);

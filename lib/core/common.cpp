@@ -29,6 +29,22 @@ SingularError::SingularError(const std::string& message, bool structural, index_
       column_(column),
       structural_rank_(structural_rank) {}
 
+std::vector<std::string> split_comma_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const std::size_t b = list.find_first_not_of(" \t", start);
+    if (b < end) {
+      const std::size_t e = list.find_last_not_of(" \t", end - 1);
+      out.push_back(list.substr(b, e - b + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 void throw_usage(const std::string& message) {
   throw Error(ErrorKind::usage, message);
 }

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <sstream>
 
 #include "spax/analyze_report.hpp"
 #include "spax/backend.hpp"
@@ -62,17 +61,6 @@ std::string stem_of(const std::string& path) {
   }
   if (name.empty() || name == "-") name = "stdin";
   return name;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
 }
 
 }  // namespace
@@ -349,7 +337,7 @@ void set_analyze_orderings(AnalyzeOptions& options, const std::string& list,
 void set_analyze_lu_fill(AnalyzeOptions& options, const std::string& list,
                          const std::string& flag) {
   options.superlu = options.klu = false;
-  for (const auto& lib : split_list(list)) {
+  for (const auto& lib : split_comma_list(list)) {
     if (lib == "superlu") {
       options.superlu = true;
     } else if (lib == "klu") {

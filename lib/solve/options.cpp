@@ -21,10 +21,7 @@ SolverOptions& SolverOptions::set(const std::string& key, double value) {
 
 std::map<std::string, std::string> parse_option_list(const std::string& text) {
   std::map<std::string, std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
+  for (const std::string& item : split_comma_list(text)) {
     const auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
       throw_usage("malformed option '" + item + "': expected key=value");

@@ -5,6 +5,7 @@
 #include "reference_etree.hpp"
 #include "spax/analysis.hpp"
 #include "spax/io.hpp"
+#include "spax/solve.hpp"
 #include "test_support.hpp"
 
 namespace spax {
@@ -206,6 +207,24 @@ TEST(OrderingShared, EveryRealMatrixEveryOrdering) {
 
 namespace spax {
 namespace {
+
+// The one comma-list splitter behind --orderings, --solvers, --ranks, --measure-solvers,
+// --calibrate-threads and --solver-options: items trimmed of spaces and tabs, empty ones dropped.
+TEST(Ordering, SplitCommaList) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split_comma_list(""), V{});
+  EXPECT_EQ(split_comma_list(" ,\t, "), V{});
+  EXPECT_EQ(split_comma_list("a"), V{"a"});
+  EXPECT_EQ(split_comma_list(" a, b,,c "), (V{"a", "b", "c"}));
+  EXPECT_EQ(split_comma_list("a,"), V{"a"});
+  EXPECT_EQ(split_comma_list(",a"), V{"a"});
+  EXPECT_EQ(split_comma_list("\tx y ,z"), (V{"x y", "z"}));  // inner blanks stay
+  EXPECT_EQ(split_comma_list("k=v,ooc_dir=/tmp/a b"), (V{"k=v", "ooc_dir=/tmp/a b"}));
+  // An option list given with blanks after its commas, as people type it.
+  const auto opts = parse_option_list("relax=40, ooc=1");
+  EXPECT_EQ(opts.size(), 2u);
+  EXPECT_EQ(opts.at("ooc"), "1");
+}
 
 // One --orderings syntax for analyze and report: "all", commas, blanks, repeats once.
 TEST(Ordering, ParseOrderingList) {

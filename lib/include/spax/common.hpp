@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace spax {
 
@@ -65,6 +66,10 @@ SPAX_API const char* to_string(ErrorKind kind) noexcept;
 
 // Checked narrowing for libraries with 32-bit indices; `what` names the quantity in the error.
 SPAX_API std::int32_t to_int32(index_t value, const char* what);
+
+// The items of a comma-separated list (as --orderings, --solvers, --ranks, --solver-options
+// take), each trimmed of spaces and tabs, empty items dropped: " a, b,,c " gives {"a", "b", "c"}.
+SPAX_API std::vector<std::string> split_comma_list(const std::string& list);
 
 // The spax version, e.g. "0.1.0".
 SPAX_API const char* version() noexcept;
