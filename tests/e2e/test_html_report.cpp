@@ -32,10 +32,10 @@ std::string run_shell(const std::string& cmd, int* rc) {
 }
 
 // Chromium started for one page: no sandbox (tests may run as root), no GPU, no network
-// services, a fresh profile; 60 s at most. A first start on a fresh machine builds caches and,
-// with the other tests running beside it on two cores, once took longer than 30 s; a start that
-// runs out of time is tried once more with another profile, so only a browser that fails twice
-// fails the test.
+// services, a fresh profile; 60 s at most. In CI, with the other tests beside it on two cores,
+// one --dump-dom once ran past 30 s (it takes about a second alone; the cause was not found), so
+// a start that runs out of time is tried once more with another profile: only a browser that
+// fails twice fails the test.
 std::string chromium(const std::string& action, const fs::path& profile, const fs::path& html,
                      const std::string& size, int* rc) {
   std::string out;
