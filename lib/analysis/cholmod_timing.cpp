@@ -1,10 +1,13 @@
 #include "analysis/cholmod_timing.hpp"
 
 #include <cholmod.h>
-#include <malloc.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -57,6 +60,83 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// CHOLMOD's allocations while a timing runs: blocks of kFreshBytes or more (the factor, the
+// large workspaces) are mapped fresh from the system and unmapped at free, so each run pays the
+// first touch of its factor as a first factorization does; smaller ones come from malloc. Only
+// CHOLMOD's allocator is replaced (SuiteSparse_config), not glibc's: a process-wide fixed mmap
+// threshold (mallopt) also made every multi-threaded OpenBLAS call map, touch and unmap the
+// buffer it mallocs per call, which made 2 BLAS threads up to 20x slower than one on small
+// fronts and was measured as CHOLMOD's. Each block carries a header saying how it was made.
+constexpr std::size_t kFreshBytes = 256 * 1024;
+constexpr std::size_t kHeader = 64;  // keeps the block 64-byte aligned for mapped blocks
+constexpr std::uint64_t kMapped = 0x6d617070656421ull, kHeap = 0x686561702121ull;
+
+struct BlockHeader {
+  std::uint64_t kind;
+  std::size_t bytes;  // usable bytes
+};
+
+void* fresh_malloc(std::size_t bytes) {
+  const bool map = bytes >= kFreshBytes;
+  void* base = nullptr;
+  if (map) {
+    base = ::mmap(nullptr, bytes + kHeader, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                  0);
+    if (base == MAP_FAILED) return nullptr;
+  } else if (!(base = std::malloc(bytes + kHeader))) {
+    return nullptr;
+  }
+  auto* h = static_cast<BlockHeader*>(base);
+  h->kind = map ? kMapped : kHeap;
+  h->bytes = bytes;
+  return static_cast<char*>(base) + kHeader;
+}
+
+void fresh_free(void* p) {
+  if (!p) return;
+  auto* h = reinterpret_cast<BlockHeader*>(static_cast<char*>(p) - kHeader);
+  if (h->kind == kMapped)
+    ::munmap(h, h->bytes + kHeader);
+  else
+    std::free(h);
+}
+
+void* fresh_calloc(std::size_t count, std::size_t size) {
+  if (size != 0 && count > static_cast<std::size_t>(-1) / size) return nullptr;
+  void* p = fresh_malloc(count * size);
+  // Mapped pages are zero already (and writing them would be the first touch of the run).
+  if (p && count * size < kFreshBytes) std::memset(p, 0, count * size);
+  return p;
+}
+
+void* fresh_realloc(void* p, std::size_t bytes) {
+  if (!p) return fresh_malloc(bytes);
+  const std::size_t old = reinterpret_cast<BlockHeader*>(static_cast<char*>(p) - kHeader)->bytes;
+  void* q = fresh_malloc(bytes);
+  if (!q) return nullptr;
+  std::memcpy(q, p, std::min(old, bytes));
+  fresh_free(p);
+  return q;
+}
+
+// Installs the allocator above for CHOLMOD and restores the previous one; declared before any
+// CHOLMOD object of the timing, so everything allocated through it is freed through it.
+class FreshCholmodAllocations {
+ public:
+  FreshCholmodAllocations() : saved_(SuiteSparse_config) {
+    SuiteSparse_config.malloc_func = fresh_malloc;
+    SuiteSparse_config.calloc_func = fresh_calloc;
+    SuiteSparse_config.realloc_func = fresh_realloc;
+    SuiteSparse_config.free_func = fresh_free;
+  }
+  ~FreshCholmodAllocations() { SuiteSparse_config = saved_; }
+  FreshCholmodAllocations(const FreshCholmodAllocations&) = delete;
+  FreshCholmodAllocations& operator=(const FreshCholmodAllocations&) = delete;
+
+ private:
+  SuiteSparse_config_struct saved_;
+};
+
 }  // namespace
 
 CholmodTimes time_cholmod_supernodal(const SpdUpper& a, std::span<const index_t> perm,
@@ -66,10 +146,7 @@ CholmodTimes time_cholmod_supernodal(const SpdUpper& a, std::span<const index_t>
   out.seconds.assign(threads.size(), std::numeric_limits<double>::infinity());
   out.cpu_seconds = out.seconds;
   serialize_openmp();
-  // A fixed threshold turns off glibc's dynamic one: every large block (the factor) is mapped
-  // fresh and released at free, so each run pays its first touch.
-  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-  ::mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+  const FreshCholmodAllocations fresh;
   CholmodCommon common(CHOLMOD_GIVEN, CHOLMOD_SUPERNODAL);
   cholmod_common* c = common.get();
   cholmod_sparse A =

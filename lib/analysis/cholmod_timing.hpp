@@ -32,9 +32,10 @@ struct CholmodTimes {
 // allocates and touches its factor, as a first factorization does), once per thread count in
 // turn (openblas_set_num_threads). At least one round; more while the rounds done so far took
 // less than budget_seconds in all and fewer than max_rounds were done. CHOLMOD's own OpenMP
-// loops are serialized first (serialize_openmp), so only the BLAS is threaded, and large
-// allocations are made to come fresh from the system (mallopt), as in a first factorization:
-// call it in a child process. Throws Error (numerical / internal) when CHOLMOD fails.
+// loops are serialized first (serialize_openmp), so only the BLAS is threaded, and CHOLMOD's
+// large allocations come fresh from the system (its allocator is replaced while this runs; the
+// BLAS's own allocations are left alone), as in a first factorization: call it in a child
+// process. Throws Error (numerical / internal) when CHOLMOD fails.
 CholmodTimes time_cholmod_supernodal(const SpdUpper& a, std::span<const index_t> perm,
                                      const std::vector<int>& threads, int max_rounds,
                                      double budget_seconds);
