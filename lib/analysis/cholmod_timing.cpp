@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -66,52 +65,53 @@ double thread_cpu_seconds() {
 // CHOLMOD's allocator is replaced (SuiteSparse_config), not glibc's: a process-wide fixed mmap
 // threshold (mallopt) also made every multi-threaded OpenBLAS call map, touch and unmap the
 // buffer it mallocs per call, which made 2 BLAS threads up to 20x slower than one on small
-// fronts and was measured as CHOLMOD's. Each block carries a header saying how it was made.
+// fronts and was measured as CHOLMOD's. Each block carries its size in a header, which says how
+// it was made.
 constexpr std::size_t kFreshBytes = 256 * 1024;
 constexpr std::size_t kHeader = 64;  // keeps the block 64-byte aligned for mapped blocks
-constexpr std::uint64_t kMapped = 0x6d617070656421ull, kHeap = 0x686561702121ull;
 
-struct BlockHeader {
-  std::uint64_t kind;
-  std::size_t bytes;  // usable bytes
-};
+bool mapped(std::size_t bytes) {
+  return bytes >= kFreshBytes;
+}
+std::size_t& bytes_of(void* p) {
+  return *reinterpret_cast<std::size_t*>(static_cast<char*>(p) - kHeader);
+}
 
 void* fresh_malloc(std::size_t bytes) {
-  const bool map = bytes >= kFreshBytes;
   void* base = nullptr;
-  if (map) {
+  if (mapped(bytes)) {
     base = ::mmap(nullptr, bytes + kHeader, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
                   0);
     if (base == MAP_FAILED) return nullptr;
   } else if (!(base = std::malloc(bytes + kHeader))) {
     return nullptr;
   }
-  auto* h = static_cast<BlockHeader*>(base);
-  h->kind = map ? kMapped : kHeap;
-  h->bytes = bytes;
-  return static_cast<char*>(base) + kHeader;
+  void* p = static_cast<char*>(base) + kHeader;
+  bytes_of(p) = bytes;
+  return p;
 }
 
 void fresh_free(void* p) {
   if (!p) return;
-  auto* h = reinterpret_cast<BlockHeader*>(static_cast<char*>(p) - kHeader);
-  if (h->kind == kMapped)
-    ::munmap(h, h->bytes + kHeader);
+  const std::size_t bytes = bytes_of(p);
+  void* base = static_cast<char*>(p) - kHeader;
+  if (mapped(bytes))
+    ::munmap(base, bytes + kHeader);
   else
-    std::free(h);
+    std::free(base);
 }
 
 void* fresh_calloc(std::size_t count, std::size_t size) {
   if (size != 0 && count > static_cast<std::size_t>(-1) / size) return nullptr;
   void* p = fresh_malloc(count * size);
   // Mapped pages are zero already (and writing them would be the first touch of the run).
-  if (p && count * size < kFreshBytes) std::memset(p, 0, count * size);
+  if (p && !mapped(count * size)) std::memset(p, 0, count * size);
   return p;
 }
 
 void* fresh_realloc(void* p, std::size_t bytes) {
   if (!p) return fresh_malloc(bytes);
-  const std::size_t old = reinterpret_cast<BlockHeader*>(static_cast<char*>(p) - kHeader)->bytes;
+  const std::size_t old = bytes_of(p);
   void* q = fresh_malloc(bytes);
   if (!q) return nullptr;
   std::memcpy(q, p, std::min(old, bytes));

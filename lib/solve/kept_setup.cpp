@@ -1,4 +1,4 @@
-// The Newton-sequence policy of the iterative backends (spax/solve.hpp): a kept preconditioner
+// The Newton-sequence policy of the iterative backends (spax/kept_setup.hpp): a kept preconditioner
 // setup, rebuilt when a solve on it passes the rebuild bound.
 #include <algorithm>
 #include <sstream>
